@@ -1,0 +1,1 @@
+export { MemoryStorage, type MemoryStorageOptions, type MemoryDriver, type MemoryStorageFactory } from './memory-storage.js';
