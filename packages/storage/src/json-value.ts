@@ -10,56 +10,70 @@ const MAX_DEPTH = 512;
  * numbers, strings, arrays and plain objects (prototype `Object.prototype` or `null`).
  */
 export function jsonValueProblem(value: unknown, path = 'value'): string | undefined {
-  return check(value, path, new Set(), 0);
+  // Ancestors on the current path: finds cycles, and rebuilds the path only when reporting.
+  const ancestors: object[] = [];
+  const keys: (string | number)[] = [];
+  const problem = check(value, ancestors, keys);
+  return problem === undefined ? undefined : `${formatPath(path, keys)} ${problem}`;
 }
 
-function check(value: unknown, path: string, seen: Set<object>, depth: number): string | undefined {
+// Returns what is wrong (without the path), leaving `keys` pointing at the bad value.
+function check(value: unknown, ancestors: object[], keys: (string | number)[]): string | undefined {
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return undefined;
     case 'number':
-      return Number.isFinite(value) ? undefined : `${path} is ${value}, which JSON cannot represent`;
+      return Number.isFinite(value) ? undefined : `is ${value}, which JSON cannot represent`;
     case 'object':
       break;
     case 'undefined':
-      return `${path} is undefined; use null or leave the property out`;
+      return 'is undefined; use null or leave the property out';
     case 'bigint':
-      return `${path} is a BigInt; convert it to a number or a string`;
+      return 'is a BigInt; convert it to a number or a string';
     default:
-      return `${path} is a ${typeof value}, which is not JSON`;
+      return `is a ${typeof value}, which is not JSON`;
   }
   if (value === null) return undefined;
-  if (depth >= MAX_DEPTH) return `${path} is nested deeper than ${MAX_DEPTH} levels`;
-  if (seen.has(value)) return `${path} is a circular reference`;
+  if (ancestors.length >= MAX_DEPTH) return `is nested deeper than ${MAX_DEPTH} levels`;
+  if (ancestors.includes(value)) return 'is a circular reference';
   if (Array.isArray(value)) {
-    seen.add(value);
+    ancestors.push(value);
     for (let i = 0; i < value.length; i++) {
+      keys.push(i);
       // Holes in sparse arrays read as undefined and are reported as such.
-      const problem = check(value[i], `${path}[${i}]`, seen, depth + 1);
+      const problem = check(value[i], ancestors, keys);
       if (problem !== undefined) return problem;
+      keys.pop();
     }
-    seen.delete(value);
+    ancestors.pop();
     return undefined;
   }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
-    return `${path} is ${describeType(value)}, not a plain object; convert it to plain data first`;
+    return `is ${describeType(value)}, not a plain object; convert it to plain data first`;
   }
-  if (Object.getOwnPropertySymbols(value).length > 0) return `${path} has symbol keys, which are not JSON`;
-  seen.add(value);
+  if (Object.getOwnPropertySymbols(value).length > 0) return 'has symbol keys, which are not JSON';
+  ancestors.push(value);
   for (const key in value) {
-    const problem = check((value as Record<string, unknown>)[key], childPath(path, key), seen, depth + 1);
+    keys.push(key);
+    const problem = check((value as Record<string, unknown>)[key], ancestors, keys);
     if (problem !== undefined) return problem;
+    keys.pop();
   }
-  seen.delete(value);
+  ancestors.pop();
   return undefined;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-function childPath(path: string, key: string): string {
-  return IDENTIFIER.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+function formatPath(root: string, keys: (string | number)[]): string {
+  let path = root;
+  for (const key of keys) {
+    if (typeof key === 'number') path += `[${key}]`;
+    else path += IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+  }
+  return path;
 }
 
 /**
