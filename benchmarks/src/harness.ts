@@ -36,7 +36,11 @@ export interface CaseResult {
   ratio: number;
 }
 
-export async function compare(title: string, cases: BenchCase[], options: CompareOptions): Promise<CaseResult[]> {
+export async function compare(
+  title: string,
+  cases: BenchCase[],
+  options: CompareOptions,
+): Promise<CaseResult[]> {
   const { anchor, samples = 7, sampleMs = 250, warmupMs = 300 } = options;
   if (!cases.some((c) => c.name === anchor)) throw new Error(`anchor ${anchor} is not one of the cases`);
   const calls = new Map<string, number>();
@@ -54,7 +58,13 @@ export async function compare(title: string, cases: BenchCase[], options: Compar
   const results = cases.map((c) => {
     const r = rates.get(c.name)!;
     const opsPerSec = median(r);
-    return { name: c.name, opsPerSec, min: Math.min(...r), max: Math.max(...r), ratio: opsPerSec / anchorRate };
+    return {
+      name: c.name,
+      opsPerSec,
+      min: Math.min(...r),
+      max: Math.max(...r),
+      ratio: opsPerSec / anchorRate,
+    };
   });
   printTable(title, results, anchor);
   return results;
@@ -103,7 +113,8 @@ export function printTable(title: string, results: CaseResult[], anchor: string)
     `| case | ops/s (median) | min – max | vs ${anchor} |`,
     '|---|---:|---:|---:|',
     ...results.map(
-      (r) => `| ${r.name} | ${formatRate(r.opsPerSec)} | ${formatRate(r.min)} – ${formatRate(r.max)} | ${r.ratio.toFixed(2)}× |`,
+      (r) =>
+        `| ${r.name} | ${formatRate(r.opsPerSec)} | ${formatRate(r.min)} – ${formatRate(r.max)} | ${r.ratio.toFixed(2)}× |`,
     ),
     '',
   ];

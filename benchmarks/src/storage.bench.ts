@@ -23,9 +23,13 @@ const raw = new Database(join(dir, 'raw.db'));
 raw.pragma('journal_mode = WAL');
 raw.pragma('synchronous = NORMAL');
 raw.exec('CREATE TABLE kv (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID');
-const rawSet = raw.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+const rawSet = raw.prepare(
+  'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+);
 const rawGet = raw.prepare('SELECT value FROM kv WHERE key = ?').pluck();
-const rawList = raw.prepare('SELECT key, value FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT 100').raw(true);
+const rawList = raw
+  .prepare('SELECT key, value FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT 100')
+  .raw(true);
 const rawBatch = raw.transaction((base: number) => {
   for (let i = 0; i < 1000; i++) rawSet.run(keyOf(base + i), JSON.stringify(value));
 });
@@ -48,7 +52,10 @@ const sqliteCases = (op: string): BenchCase[] => {
   switch (op) {
     case 'set':
       return [
-        { name: 'raw better-sqlite3 prepared upsert', fn: () => rawSet.run(keyOf(n++), JSON.stringify(value)) },
+        {
+          name: 'raw better-sqlite3 prepared upsert',
+          fn: () => rawSet.run(keyOf(n++), JSON.stringify(value)),
+        },
         { name: 'SqliteStorage.set', fn: () => sqlite.set(keyOf(n++), value) },
         { name: 'MemoryStorage.set', fn: () => memory.set(keyOf(n++), value) },
       ];
@@ -63,16 +70,36 @@ const sqliteCases = (op: string): BenchCase[] => {
         {
           name: 'raw better-sqlite3 range of 100',
           opsPerCall: 100,
-          fn: () => (rawList.all('bench/001', 'bench/002') as [string, string][]).map(([k, v]) => ({ key: k, value: JSON.parse(v) })),
+          fn: () =>
+            (rawList.all('bench/001', 'bench/002') as [string, string][]).map(([k, v]) => ({
+              key: k,
+              value: JSON.parse(v),
+            })),
         },
-        { name: 'SqliteStorage.list 100', opsPerCall: 100, fn: () => sqlite.list('bench/001', { limit: 100 }) },
-        { name: 'MemoryStorage.list 100', opsPerCall: 100, fn: () => memory.list('bench/001', { limit: 100 }) },
+        {
+          name: 'SqliteStorage.list 100',
+          opsPerCall: 100,
+          fn: () => sqlite.list('bench/001', { limit: 100 }),
+        },
+        {
+          name: 'MemoryStorage.list 100',
+          opsPerCall: 100,
+          fn: () => memory.list('bench/001', { limit: 100 }),
+        },
       ];
     default:
       return [
         { name: 'raw better-sqlite3 transaction of 1000', opsPerCall: 1000, fn: () => rawBatch((n += 1000)) },
-        { name: 'SqliteStorage.batch of 1000', opsPerCall: 1000, fn: () => sqlite.batch(batchOps((n += 1000))) },
-        { name: 'MemoryStorage.batch of 1000', opsPerCall: 1000, fn: () => memory.batch(batchOps((n += 1000))) },
+        {
+          name: 'SqliteStorage.batch of 1000',
+          opsPerCall: 1000,
+          fn: () => sqlite.batch(batchOps((n += 1000))),
+        },
+        {
+          name: 'MemoryStorage.batch of 1000',
+          opsPerCall: 1000,
+          fn: () => memory.batch(batchOps((n += 1000))),
+        },
       ];
   }
 };
@@ -90,14 +117,17 @@ const pool = new pg.Pool({ connectionString: url, max: 4 });
 try {
   await pool.query('SELECT 1');
 } catch (error) {
-  console.log(`PostgreSQL at ${url} is not reachable (${(error as Error).message}); PostgreSQL cases not run.`);
+  console.log(
+    `PostgreSQL at ${url} is not reachable (${(error as Error).message}); PostgreSQL cases not run.`,
+  );
   await pool.end();
   process.exit(0);
 }
 await pool.query('DROP TABLE IF EXISTS bench_raw_kv; DROP TABLE IF EXISTS bench_hs_kv');
 await pool.query('CREATE TABLE bench_raw_kv (key text COLLATE "C" PRIMARY KEY, value text NOT NULL)');
 const postgres = PostgresStorage({ pool }, { table: 'bench_hs_kv' });
-const pgUpsert = 'INSERT INTO bench_raw_kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value';
+const pgUpsert =
+  'INSERT INTO bench_raw_kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value';
 const pgBatch = (base: number) => {
   const keys: string[] = [];
   const values: string[] = [];
@@ -119,7 +149,10 @@ const pgOpts = { anchor: '', samples: 5, sampleMs: 400 };
 await compare(
   'PostgreSQL: set (rows/s, one awaited call at a time)',
   [
-    { name: 'raw pg prepared upsert', fn: () => pool.query({ name: 'raw-set', text: pgUpsert, values: [keyOf(n++), JSON.stringify(value)] }) },
+    {
+      name: 'raw pg prepared upsert',
+      fn: () => pool.query({ name: 'raw-set', text: pgUpsert, values: [keyOf(n++), JSON.stringify(value)] }),
+    },
     { name: 'PostgresStorage.set', fn: () => postgres.set(keyOf(n++), value) },
   ],
   { ...pgOpts, anchor: 'raw pg prepared upsert' },
@@ -130,7 +163,11 @@ await compare(
     {
       name: 'raw pg prepared select',
       fn: async () => {
-        const r = await pool.query({ name: 'raw-get', text: 'SELECT value FROM bench_raw_kv WHERE key = $1', values: [keyOf(n++)] });
+        const r = await pool.query({
+          name: 'raw-get',
+          text: 'SELECT value FROM bench_raw_kv WHERE key = $1',
+          values: [keyOf(n++)],
+        });
         return JSON.parse(r.rows[0].value);
       },
     },
@@ -142,7 +179,11 @@ await compare(
   'PostgreSQL: batch of 1000 (rows/s)',
   [
     { name: 'raw pg 1000-row unnest upsert', opsPerCall: 1000, fn: () => pgBatch((n += 1000)) },
-    { name: 'PostgresStorage.batch of 1000', opsPerCall: 1000, fn: () => postgres.batch(batchOps((n += 1000))) },
+    {
+      name: 'PostgresStorage.batch of 1000',
+      opsPerCall: 1000,
+      fn: () => postgres.batch(batchOps((n += 1000))),
+    },
   ],
   { ...pgOpts, anchor: 'raw pg 1000-row unnest upsert' },
 );
@@ -161,7 +202,11 @@ await compare(
         return r.rows.map((row) => ({ key: row.key, value: JSON.parse(row.value) }));
       },
     },
-    { name: 'PostgresStorage.list 100', opsPerCall: 100, fn: () => postgres.list('bench/001', { limit: 100 }) },
+    {
+      name: 'PostgresStorage.list 100',
+      opsPerCall: 100,
+      fn: () => postgres.list('bench/001', { limit: 100 }),
+    },
   ],
   { ...pgOpts, anchor: 'raw pg range of 100' },
 );

@@ -4,7 +4,9 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { defineBackend, type EncodedBatchOp, SortedKeys, type StorageBackend } from '@hookspell/storage';
 
 export function JsonFileStorage(options: { path: string }): StorageBackend {
-  const file: Record<string, string> = existsSync(options.path) ? JSON.parse(readFileSync(options.path, 'utf8')) : {};
+  const file: Record<string, string> = existsSync(options.path)
+    ? JSON.parse(readFileSync(options.path, 'utf8'))
+    : {};
   const values = new Map(Object.entries(file));
   const order = new SortedKeys(); // keys in UTF-8 byte order, as `list` must return them
   for (const key of values.keys()) order.add(key);
@@ -26,9 +28,19 @@ export function JsonFileStorage(options: { path: string }): StorageBackend {
     name: 'json-file',
     capabilities: { atomicBatch: true, durable: true },
     get: (key) => values.get(key),
-    set: (key, json) => void (apply({ type: 'set', key, json }), save()),
-    delete: (key) => apply({ type: 'delete', key }) && (save(), true),
+    set(key, json) {
+      apply({ type: 'set', key, json });
+      save();
+    },
+    delete(key) {
+      const existed = apply({ type: 'delete', key });
+      if (existed) save();
+      return existed;
+    },
     list: (prefix, options) => order.range(prefix, options).map((key) => ({ key, json: values.get(key)! })),
-    batch: (ops) => void (ops.forEach(apply), save()),
+    batch(ops) {
+      for (const op of ops) apply(op);
+      save();
+    },
   });
 }

@@ -9,7 +9,11 @@ const runs = (await state.load('global', 'runs')) ?? 0;
 await state.save('global', 'runs', runs + 1);
 await state.save('user:alice', 'preferences', { theme: 'dark', tools: ['calc', 'search'] });
 await storage.batch([
-  { type: 'set', key: `journal/${String(runs + 1).padStart(6, '0')}`, value: { at: new Date().toISOString(), ok: true } },
+  {
+    type: 'set',
+    key: `journal/${String(runs + 1).padStart(6, '0')}`,
+    value: { at: new Date().toISOString(), ok: true },
+  },
   { type: 'delete', key: 'journal/obsolete' },
 ]);
 

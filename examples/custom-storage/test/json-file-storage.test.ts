@@ -10,7 +10,9 @@ let n = 0;
 
 // The shared suite every adapter must pass; the 1 MiB and 10 000-key cases rewrite the whole
 // file per call, which this simple adapter does fast enough.
-describeStorageConformance('JsonFileStorage', () => JsonFileStorage({ path: join(dir, `store-${n++}.json`) }));
+describeStorageConformance('JsonFileStorage', () =>
+  JsonFileStorage({ path: join(dir, `store-${n++}.json`) }),
+);
 
 it('keeps its data across a reopen', async () => {
   const path = join(dir, 'reopen.json');

@@ -87,7 +87,11 @@ export function defineBackend<D extends StorageDriver>(driver: D): DefinedBacken
       }
       assertValidKey(name, op.key, `key at ops[${i}]`);
       if (op.type === 'set') {
-        encoded[i] = { type: 'set', key: op.key, json: encodeJsonValue(name, op.value, maxBytes, `ops[${i}].value`) };
+        encoded[i] = {
+          type: 'set',
+          key: op.key,
+          json: encodeJsonValue(name, op.value, maxBytes, `ops[${i}].value`),
+        };
       } else if (op.type === 'delete') {
         encoded[i] = { type: 'delete', key: op.key };
       } else {
@@ -133,23 +137,37 @@ export function defineBackend<D extends StorageDriver>(driver: D): DefinedBacken
       return (await run('has', () => driver.get(key))) !== undefined;
     },
 
-    async list<T extends JsonValue = JsonValue>(prefix: string, options: ListOptions = {}): Promise<ListEntry<T>[]> {
+    async list<T extends JsonValue = JsonValue>(
+      prefix: string,
+      options: ListOptions = {},
+    ): Promise<ListEntry<T>[]> {
       ensureOpen('list');
       assertValidPrefix(name, prefix);
       if (options === null || typeof options !== 'object') {
         throw invalidArgument(name, `list options must be an object, got ${describeType(options)}.`);
       }
       const { startAfter, limit, reverse = false } = options;
-      if (startAfter !== undefined && typeof startAfter !== 'string') {
-        throw invalidArgument(name, `\`startAfter\` must be a string key, got ${describeType(startAfter)}.`);
+      if (startAfter !== undefined) {
+        if (typeof startAfter !== 'string') {
+          throw invalidArgument(
+            name,
+            `\`startAfter\` must be a string key, got ${describeType(startAfter)}.`,
+          );
+        }
+        // Same character rules as a prefix: every backend must order it the same way.
+        assertValidPrefix(name, startAfter, '`startAfter`');
+      }
+      if (typeof reverse !== 'boolean') {
+        throw invalidArgument(name, `\`reverse\` must be a boolean, got ${describeType(reverse)}.`);
       }
       if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
         throw invalidArgument(name, `\`limit\` must be a non-negative integer, got ${String(limit)}.`);
       }
       if (limit === 0) return [];
-      const rows = await run('list', () =>
-        driver.list(prefix, { startAfter, limit: limit ?? Number.POSITIVE_INFINITY, reverse: reverse === true }),
-      );
+      // A limit beyond any possible number of keys means "all": SQL drivers cannot bind one >= 2^63.
+      const driverLimit =
+        limit === undefined || limit > Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : limit;
+      const rows = await run('list', () => driver.list(prefix, { startAfter, limit: driverLimit, reverse }));
       const entries: ListEntry<T>[] = new Array(rows.length);
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i]!;
@@ -177,12 +195,13 @@ export function defineBackend<D extends StorageDriver>(driver: D): DefinedBacken
         await run('clear', () => driver.clear!(prefix));
         return;
       }
-      const rows = await run('clear', () =>
-        driver.list(prefix, { limit: Number.POSITIVE_INFINITY, reverse: false }),
-      );
-      const ops: EncodedBatchOp[] = rows.map((row) => ({ type: 'delete', key: row.key }));
-      if (ops.length === 0) return;
-      await run('clear', () => (driver.batch ? driver.batch(ops) : applyOneByOne(driver, ops)));
+      // One tracked call for both steps, so that `close()` cannot release the driver in between.
+      await run('clear', async () => {
+        const rows = await driver.list(prefix, { limit: Number.POSITIVE_INFINITY, reverse: false });
+        const ops: EncodedBatchOp[] = rows.map((row) => ({ type: 'delete', key: row.key }));
+        if (ops.length === 0) return;
+        await (driver.batch ? driver.batch(ops) : applyOneByOne(driver, ops));
+      });
     },
 
     close(): Promise<void> {

@@ -1,3 +1,29 @@
+export { DEFAULT_MAX_VALUE_BYTES, type DefinedBackend, defineBackend } from './define-backend.js';
+export { HookspellError, type HookspellErrorOptions } from './errors/hookspell-error.js';
+export { StorageError, StorageErrorCode } from './errors/storage-error.js';
+export { decodeJsonValue, encodeJsonValue, jsonValueProblem } from './json-value.js';
+export { assertValidKey, compareKeys, keyProblem, MAX_KEY_LENGTH, prefixUpperBound } from './keys.js';
+export {
+  type MemoryDriver,
+  MemoryStorage,
+  type MemoryStorageFactory,
+  type MemoryStorageOptions,
+} from './memory/index.js';
+export {
+  parseScope,
+  type Scope,
+  ScopedState,
+  type ScopedStateOptions,
+  type ScopeKind,
+} from './scoped-state.js';
+export { SortedKeys } from './sorted-keys.js';
+export {
+  SQLITE_SCHEMA_VERSION,
+  type SqliteDriver,
+  SqliteStorage,
+  type SqliteStorageFactory,
+  type SqliteStorageOptions,
+} from './sqlite/index.js';
 export type {
   BatchOp,
   DriverListOptions,
@@ -13,18 +39,3 @@ export type {
   StorageCapabilities,
   StorageDriver,
 } from './types.js';
-export { HookspellError, type HookspellErrorOptions } from './errors/hookspell-error.js';
-export { StorageError, StorageErrorCode } from './errors/storage-error.js';
-export { defineBackend, DEFAULT_MAX_VALUE_BYTES, type DefinedBackend } from './define-backend.js';
-export { keyProblem, assertValidKey, compareKeys, prefixUpperBound, MAX_KEY_LENGTH } from './keys.js';
-export { jsonValueProblem, encodeJsonValue, decodeJsonValue } from './json-value.js';
-export { SortedKeys } from './sorted-keys.js';
-export { MemoryStorage, type MemoryStorageOptions, type MemoryDriver, type MemoryStorageFactory } from './memory/index.js';
-export {
-  SqliteStorage,
-  SQLITE_SCHEMA_VERSION,
-  type SqliteStorageOptions,
-  type SqliteDriver,
-  type SqliteStorageFactory,
-} from './sqlite/index.js';
-export { ScopedState, parseScope, type Scope, type ScopeKind, type ScopedStateOptions } from './scoped-state.js';

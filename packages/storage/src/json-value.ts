@@ -98,7 +98,11 @@ export function encodeJsonValue(backend: string, value: unknown, maxBytes: numbe
 }
 
 /** Decodes JSON text written by {@link encodeJsonValue}. */
-export function decodeJsonValue<T extends JsonValue = JsonValue>(backend: string, key: string, json: string): T {
+export function decodeJsonValue<T extends JsonValue = JsonValue>(
+  backend: string,
+  key: string,
+  json: string,
+): T {
   try {
     return JSON.parse(json) as T;
   } catch (cause) {

@@ -43,18 +43,28 @@ export function assertValidKey(backend: string, key: unknown, what = 'key'): ass
   }
 }
 
-/** A prefix may be empty; otherwise it obeys the character rules of keys (it may end anywhere). */
-export function assertValidPrefix(backend: string, prefix: unknown): asserts prefix is string {
+/**
+ * A prefix (or a `startAfter` cursor) may be empty and may end anywhere; otherwise it obeys the
+ * length and character rules of keys, so that every backend orders it the same way.
+ */
+export function assertValidPrefix(
+  backend: string,
+  prefix: unknown,
+  what = 'prefix',
+): asserts prefix is string {
   if (typeof prefix !== 'string') {
     throw new StorageError(
       backend,
       StorageErrorCode.INVALID_KEY,
-      `Invalid prefix: it must be a string, got ${describeType(prefix)}.`,
+      `Invalid ${what}: it must be a string, got ${describeType(prefix)}.`,
     );
   }
-  if (prefix.length === 0 || SIMPLE_KEY.test(prefix)) return;
-  if (prefix.length > MAX_KEY_LENGTH || CONTROL.test(prefix) || LONE_SURROGATE.test(prefix)) {
-    assertValidKey(backend, prefix, 'prefix');
+  if (prefix.length === 0) return;
+  if (
+    prefix.length > MAX_KEY_LENGTH ||
+    (!SIMPLE_KEY.test(prefix) && (CONTROL.test(prefix) || LONE_SURROGATE.test(prefix)))
+  ) {
+    assertValidKey(backend, prefix, what);
   }
 }
 
@@ -63,7 +73,7 @@ export function assertValidPrefix(backend: string, prefix: unknown): asserts pre
  * Differs from `<` on strings only for characters above U+FFFF versus U+E000–U+FFFF.
  */
 export function compareKeys(a: string, b: string): number {
-  const n = a.length < b.length ? a.length : b.length;
+  const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a.charCodeAt(i);
     const y = b.charCodeAt(i);

@@ -1,5 +1,5 @@
 import { StorageError, StorageErrorCode } from './errors/storage-error.js';
-import { assertValidKey, keyProblem, preview } from './keys.js';
+import { assertValidKey, keyProblem, MAX_KEY_LENGTH, preview } from './keys.js';
 import type { JsonValue, StorageBackend } from './types.js';
 
 /** The kinds of scope state lives in. */
@@ -50,7 +50,7 @@ function invalidScope(scope: unknown, why: string): StorageError {
 
 /**
  * State kept per scope on any {@link StorageBackend}: what `save` wrote, `load` returns, for every
- * JSON value.
+ * JSON value. Every method returns a promise; an invalid scope or key rejects it (never throws).
  *
  * @example
  * const state = new ScopedState(SqliteStorage({ path: 'state.db' }));
@@ -75,21 +75,21 @@ export class ScopedState {
   }
 
   /** Stores `value` under `key` in `scope`, replacing what was there. */
-  save(scope: Scope, key: string, value: JsonValue): Promise<void> {
+  async save(scope: Scope, key: string, value: JsonValue): Promise<void> {
     return this.backend.set(this.keyFor(scope, key), value);
   }
 
   /** The value saved under `key` in `scope`, or `undefined`. */
-  load<T extends JsonValue = JsonValue>(scope: Scope, key: string): Promise<T | undefined> {
+  async load<T extends JsonValue = JsonValue>(scope: Scope, key: string): Promise<T | undefined> {
     return this.backend.get<T>(this.keyFor(scope, key));
   }
 
   /** Removes `key` from `scope`; resolves `true` when it existed. */
-  delete(scope: Scope, key: string): Promise<boolean> {
+  async delete(scope: Scope, key: string): Promise<boolean> {
     return this.backend.delete(this.keyFor(scope, key));
   }
 
-  has(scope: Scope, key: string): Promise<boolean> {
+  async has(scope: Scope, key: string): Promise<boolean> {
     return this.backend.has(this.keyFor(scope, key));
   }
 
@@ -101,7 +101,7 @@ export class ScopedState {
   }
 
   /** Removes every key of `scope`. */
-  clearScope(scope: Scope): Promise<void> {
+  async clearScope(scope: Scope): Promise<void> {
     return this.backend.clear(this.scopePrefix(scope));
   }
 
@@ -118,6 +118,13 @@ export class ScopedState {
         'state',
         StorageErrorCode.INVALID_KEY,
         `Invalid state key ${preview(key)}: it is ${key.length} characters long; the limit is ${MAX_STATE_KEY_LENGTH}.`,
+      );
+    }
+    if (prefix.length + key.length > MAX_KEY_LENGTH) {
+      throw new StorageError(
+        'state',
+        StorageErrorCode.INVALID_KEY,
+        `State key ${preview(key)} in scope ${preview(scope)} makes a stored key of ${prefix.length + key.length} characters; scope, key and the ${JSON.stringify(this.prefix)} prefix together must fit in ${MAX_KEY_LENGTH}. Use a shorter scope id or key.`,
       );
     }
     return prefix + key;

@@ -23,9 +23,7 @@ export interface ListOptions {
 }
 
 /** One operation of an atomic `batch`. */
-export type BatchOp =
-  | { type: 'set'; key: string; value: JsonValue }
-  | { type: 'delete'; key: string };
+export type BatchOp = { type: 'set'; key: string; value: JsonValue } | { type: 'delete'; key: string };
 
 /** What a backend guarantees beyond the interface. */
 export interface StorageCapabilities {

@@ -13,12 +13,13 @@ export interface HookspellErrorOptions {
  */
 export class HookspellError extends Error {
   readonly code: string;
-  private readonly [MARKER] = true;
 
   constructor({ code, message, cause }: HookspellErrorOptions) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'HookspellError';
     this.code = code;
+    // A registry symbol, not a class field: any copy of the package recognises it.
+    Object.defineProperty(this, MARKER, { value: true });
   }
 
   /** True for any hookspell error, from any copy of the package. */

@@ -1,1 +1,6 @@
-export { MemoryStorage, type MemoryStorageOptions, type MemoryDriver, type MemoryStorageFactory } from './memory-storage.js';
+export {
+  type MemoryDriver,
+  MemoryStorage,
+  type MemoryStorageFactory,
+  type MemoryStorageOptions,
+} from './memory-storage.js';

@@ -1,8 +1,8 @@
 export {
-  PostgresStorage,
   POSTGRES_SCHEMA_VERSION,
   type PostgresConnection,
-  type PostgresStorageOptions,
   type PostgresDriver,
+  PostgresStorage,
   type PostgresStorageFactory,
+  type PostgresStorageOptions,
 } from './postgres-storage.js';

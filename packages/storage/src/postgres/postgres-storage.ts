@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Pool, PoolConfig, QueryConfig } from 'pg';
 import { type DefinedBackend, defineBackend } from '../define-backend.js';
@@ -11,7 +12,9 @@ const DRIVER_NAME = 'postgres';
 export const POSTGRES_SCHEMA_VERSION = 1;
 
 /** How to reach PostgreSQL: a connection string (plus any `pg` pool settings) or a pool you own. */
-export type PostgresConnection = ({ connectionString: string } & Omit<PoolConfig, 'connectionString'>) | { pool: Pool };
+export type PostgresConnection =
+  | ({ connectionString: string } & Omit<PoolConfig, 'connectionString'>)
+  | { pool: Pool };
 
 export interface PostgresStorageOptions {
   /**
@@ -61,7 +64,10 @@ export const PostgresStorage = function PostgresStorage(
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-function createPostgresDriver(connection: PostgresConnection, options: PostgresStorageOptions): PostgresDriver {
+function createPostgresDriver(
+  connection: PostgresConnection,
+  options: PostgresStorageOptions,
+): PostgresDriver {
   const table = options.table ?? 'hookspell_kv';
   if (!IDENTIFIER.test(table)) {
     throw new StorageError(
@@ -70,7 +76,11 @@ function createPostgresDriver(connection: PostgresConnection, options: PostgresS
       `\`table\` must be a plain SQL identifier (letters, digits, _; at most 63), got ${JSON.stringify(table)}.`,
     );
   }
-  if (!connection || (typeof connection !== 'object') || (!('pool' in connection) && typeof connection.connectionString !== 'string')) {
+  if (
+    !connection ||
+    typeof connection !== 'object' ||
+    (!('pool' in connection) && typeof connection.connectionString !== 'string')
+  ) {
     throw new StorageError(
       DRIVER_NAME,
       StorageErrorCode.INVALID_ARGUMENT,
@@ -97,6 +107,12 @@ function createPostgresDriver(connection: PostgresConnection, options: PostgresS
     clearRange: `DELETE FROM ${t} WHERE key >= $1 AND key < $2`,
     clearFrom: `DELETE FROM ${t} WHERE key >= $1`,
   };
+  // Prepared-statement names share PostgreSQL's 63-byte limit, and longer ones are cut: two long
+  // table names with a common start would then collide on a connection. Long names are hashed.
+  const statementId =
+    table.length <= 48
+      ? table
+      : `${table.slice(0, 24)}_${createHash('sha256').update(table).digest('hex').slice(0, 16)}`;
   let readyPromise: Promise<void> | undefined;
 
   function ready(): Promise<void> {
@@ -123,18 +139,22 @@ function createPostgresDriver(connection: PostgresConnection, options: PostgresS
     getInstance: () => pool,
     ready,
     async get(key) {
-      const result = await query<{ value: string }>({ name: `hs-get-${table}`, text: sql.get, values: [key] });
+      const result = await query<{ value: string }>({
+        name: `hs-get-${statementId}`,
+        text: sql.get,
+        values: [key],
+      });
       return result.rows[0]?.value;
     },
     async has(key) {
-      const result = await query({ name: `hs-has-${table}`, text: sql.has, values: [key] });
+      const result = await query({ name: `hs-has-${statementId}`, text: sql.has, values: [key] });
       return result.rowCount! > 0;
     },
     async set(key, json) {
-      await query({ name: `hs-set-${table}`, text: sql.set, values: [key, json] });
+      await query({ name: `hs-set-${statementId}`, text: sql.set, values: [key, json] });
     },
     async delete(key) {
-      const result = await query({ name: `hs-del-${table}`, text: sql.delete, values: [key] });
+      const result = await query({ name: `hs-del-${statementId}`, text: sql.delete, values: [key] });
       return result.rowCount! > 0;
     },
     async list(prefix: string, { startAfter, limit, reverse }: DriverListOptions): Promise<EncodedEntry[]> {
@@ -164,7 +184,7 @@ function createPostgresDriver(connection: PostgresConnection, options: PostgresS
           jsons.push(op.json);
         } else deleted.push(op.key);
       }
-      await query({ name: `hs-batch-${table}`, text: sql.batch, values: [deleted, keys, jsons] });
+      await query({ name: `hs-batch-${statementId}`, text: sql.batch, values: [deleted, keys, jsons] });
     },
     async clear(prefix) {
       if (prefix === '') {
@@ -192,13 +212,14 @@ async function createSchema(pool: Pool, table: string): Promise<void> {
     await client.query(
       `CREATE TABLE IF NOT EXISTS "${table}" (key text COLLATE "C" PRIMARY KEY, value text NOT NULL)`,
     );
-    await client.query('INSERT INTO hookspell_meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [
-      `schema:${table}`,
-      String(POSTGRES_SCHEMA_VERSION),
-    ]);
-    const { rows } = await client.query<{ value: string }>('SELECT value FROM hookspell_meta WHERE name = $1', [
-      `schema:${table}`,
-    ]);
+    await client.query(
+      'INSERT INTO hookspell_meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING',
+      [`schema:${table}`, String(POSTGRES_SCHEMA_VERSION)],
+    );
+    const { rows } = await client.query<{ value: string }>(
+      'SELECT value FROM hookspell_meta WHERE name = $1',
+      [`schema:${table}`],
+    );
     await client.query('COMMIT');
     const version = Number(rows[0]?.value);
     if (version !== POSTGRES_SCHEMA_VERSION) {
@@ -218,7 +239,9 @@ async function createSchema(pool: Pool, table: string): Promise<void> {
 
 function loadPg(): typeof import('pg') {
   try {
-    const pg = createRequire(import.meta.url)('pg') as typeof import('pg') & { default?: typeof import('pg') };
+    const pg = createRequire(import.meta.url)('pg') as typeof import('pg') & {
+      default?: typeof import('pg');
+    };
     return pg.default ?? pg;
   } catch (cause) {
     throw new StorageError(
@@ -240,7 +263,16 @@ function describeTarget(connection: PostgresConnection): string {
   }
 }
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', '57P01', '57P03', '53300']);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P03',
+  '53300',
+]);
 
 function toStorageError(where: string, error: unknown): Error {
   if (HookspellError.isInstance(error)) return error;

@@ -1,7 +1,7 @@
 export {
-  SqliteStorage,
   SQLITE_SCHEMA_VERSION,
-  type SqliteStorageOptions,
   type SqliteDriver,
+  SqliteStorage,
   type SqliteStorageFactory,
+  type SqliteStorageOptions,
 } from './sqlite-storage.js';

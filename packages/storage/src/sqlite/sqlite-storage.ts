@@ -136,9 +136,7 @@ function createSqliteDriver(options: SqliteStorageOptions): SqliteDriver {
     batch: (ops) => guard(path, () => applyBatch(ops)),
     clear(prefix) {
       const hi = prefix === '' ? undefined : prefixUpperBound(prefix);
-      guard(path, () =>
-        hi === undefined ? sql.clearFrom.run(prefix) : sql.clearRange.run(prefix, hi),
-      );
+      guard(path, () => (hi === undefined ? sql.clearFrom.run(prefix) : sql.clearRange.run(prefix, hi)));
     },
     close() {
       if (db.open) db.close();
@@ -257,7 +255,11 @@ function toStorageError(path: string, cause: unknown): StorageError {
       { cause },
     );
   }
-  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_PERM')) {
+  if (
+    code.startsWith('SQLITE_CANTOPEN') ||
+    code.startsWith('SQLITE_READONLY') ||
+    code.startsWith('SQLITE_PERM')
+  ) {
     return new StorageError(
       DRIVER_NAME,
       StorageErrorCode.OPEN_FAILED,

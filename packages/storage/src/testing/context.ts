@@ -65,7 +65,9 @@ export async function expectStorageError(
     (error: unknown) => ({ rejected: true as const, error }),
   );
   if (!outcome.rejected) {
-    throw new Error(`Expected a rejection with ${code}, but the promise resolved with ${safeJson(outcome.value)}`);
+    throw new Error(
+      `Expected a rejection with ${code}, but the promise resolved with ${safeJson(outcome.value)}`,
+    );
   }
   const { error } = outcome;
   if (!HookspellError.hasCode(error, code)) {
