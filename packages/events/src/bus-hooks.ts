@@ -1,0 +1,84 @@
+import { EventError, EventErrorCode } from './errors.js';
+import type { HookspellEvent } from './event.js';
+import type { SubscriptionImpl } from './subscription.js';
+
+/** The part of a hooks executor the bus uses (structural, so any compatible executor fits). */
+export interface HookFirer {
+  fire(
+    point: string,
+    input: {
+      component: { type: string; name: string };
+      data: Record<string, unknown>;
+      metadata?: Record<string, string>;
+    },
+    options?: { correlationId?: string },
+  ): Promise<{ decision: { type: string; reason?: string; value?: unknown }; data: Record<string, unknown> }>;
+}
+
+/** The event-group hook points, fired only when the bus is given an executor. */
+export interface BusHooks {
+  /** Fires BeforeEventEmit: `cancel` rejects the publish, `modified`/`replace` change the event. */
+  before(event: HookspellEvent): Promise<HookspellEvent>;
+  after(event: HookspellEvent): Promise<void>;
+  handlerError(event: HookspellEvent, sub: SubscriptionImpl, error: unknown): void;
+}
+
+const COMPONENT = { type: 'system', name: 'event-bus' };
+
+export function createBusHooks(executor: HookFirer): BusHooks {
+  return {
+    async before(event) {
+      const outcome = await executor.fire(
+        'BeforeEventEmit',
+        {
+          component: COMPONENT,
+          data: { eventId: event.id, type: event.type, data: event.data, tags: [...event.metadata.tags] },
+        },
+        { correlationId: event.metadata.correlationId },
+      );
+      const decision = outcome.decision;
+      if (decision.type === 'cancel') {
+        throw new EventError(
+          EventErrorCode.EVENT_CANCELLED,
+          `Event ${JSON.stringify(event.type)} was cancelled by a BeforeEventEmit hook: ${decision.reason ?? 'no reason given'}.`,
+        );
+      }
+      if (decision.type === 'replace') return { ...event, data: decision.value };
+      const data = outcome.data;
+      const tags = Array.isArray(data.tags) ? (data.tags as string[]) : event.metadata.tags;
+      if (data.data === event.data && tags === event.metadata.tags) return event;
+      return { ...event, data: data.data, metadata: { ...event.metadata, tags } };
+    },
+    async after(event) {
+      try {
+        await executor.fire(
+          'AfterEventEmit',
+          { component: COMPONENT, data: { eventId: event.id, type: event.type } },
+          {
+            correlationId: event.metadata.correlationId,
+          },
+        );
+      } catch {
+        // AfterEventEmit observes; its failures are recorded by the executor, never thrown at the publisher.
+      }
+    },
+    handlerError(event, sub, error) {
+      executor
+        .fire(
+          'EventHandlerError',
+          {
+            component: COMPONENT,
+            data: {
+              eventId: event.id,
+              type: event.type,
+              subscriptionId: sub.id,
+              pattern: sub.pattern,
+              error: error instanceof Error ? error.message : String(error),
+            },
+          },
+          { correlationId: event.metadata.correlationId },
+        )
+        .catch(() => {});
+    },
+  };
+}

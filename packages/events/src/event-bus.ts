@@ -1,0 +1,536 @@
+import { type BusHooks, createBusHooks, type HookFirer } from './bus-hooks.js';
+import { currentCorrelation, isCorrelationActive, runInCorrelationScope } from './correlation.js';
+import { BackpressureError, EventError, EventErrorCode } from './errors.js';
+import { type EventLanguage, type EventMetadata, type HookspellEvent, NO_TAGS } from './event.js';
+import type { EventLogWriter } from './event-log.js';
+import {
+  createEventStream,
+  type EventStream,
+  type OnceOptions,
+  type StreamOptions,
+  waitForEvent,
+} from './event-stream.js';
+import { assertEventType, type CompiledPattern, compilePattern } from './pattern.js';
+import { eventId, nextSequence } from './sequence-clock.js';
+import {
+  type EventHandler,
+  Offer,
+  type OverflowStrategy,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionHost,
+  SubscriptionImpl,
+} from './subscription.js';
+import { SubscriptionIndex } from './subscription-index.js';
+import { type RateLimitOptions, TokenBucket } from './token-bucket.js';
+import type { EventTransport } from './transport.js';
+
+/** Options of one publish. */
+export interface PublishOptions {
+  /** Defaults to the current correlation scope's id, else the event's own id. */
+  correlationId?: string;
+  /** Defaults to the current scope's cause (the running hook execution or the event being handled). */
+  causationId?: string;
+  source?: string;
+  target?: string;
+  tags?: readonly string[];
+  /** Higher is delivered first from queues. @default 0 */
+  priority?: number;
+  ttlSeconds?: number;
+  language?: EventLanguage;
+  /** Resolve only once the event is committed to the event log. */
+  durable?: boolean;
+}
+
+export interface EventBusOptions {
+  /** Where events matching `persist` are appended (group commit). */
+  log?: EventLogWriter;
+  /** Patterns of the events to persist. @default ['**'] when a log is given */
+  persist?: readonly string[];
+  /** A bus-wide token bucket. Off by default. */
+  rateLimit?: RateLimitOptions;
+  /** Carries events between processes; in-process when omitted. */
+  transport?: EventTransport;
+  /** A hooks executor: fires BeforeEventEmit (may cancel or modify), AfterEventEmit, EventHandlerError. */
+  executor?: HookFirer;
+  /** Run subscribers inside the event's correlation scope when correlation is active. @default true */
+  correlation?: boolean;
+  /** Default `source` of published events. */
+  source?: string;
+  /** Milliseconds clock (tests). @default Date.now */
+  clock?: () => number;
+}
+
+/** Bus-wide counters. */
+export interface EventBusStats {
+  published: number;
+  delivered: number;
+  dropped: number;
+  rejected: number;
+  expired: number;
+  handlerErrors: number;
+  rateLimited: number;
+  blocked: number;
+  subscriptions: number;
+  persisted: number;
+  persistErrors: number;
+}
+
+/** Event types with data; `undefined` data means the data argument may be left out. */
+export type EventMap = Record<string, unknown>;
+
+type DataArgs<M extends EventMap, K extends string> = K extends keyof M
+  ? undefined extends M[K]
+    ? [data?: M[K], options?: PublishOptions]
+    : [data: M[K], options?: PublishOptions]
+  : [data?: unknown, options?: PublishOptions];
+
+type EventFor<M extends EventMap, P extends string> = P extends keyof M
+  ? HookspellEvent<M[P], P>
+  : HookspellEvent;
+
+const RESERVED_PREFIX = '$';
+
+/**
+ * A pattern-routed event bus with bounded subscriber queues, backpressure, correlation that flows
+ * by itself, optional persistence and rate limiting.
+ *
+ * Delivery: a subscriber that is idle is called at once, in the publisher's turn and in
+ * subscription order; only while an async subscriber is still busy (up to `concurrency`) do new
+ * events wait in its bounded queue, where its overflow strategy applies. A subscriber that throws
+ * or rejects never stops the others or the publisher: it is counted and reported as a
+ * `$bus.handler.error` event.
+ *
+ * @example
+ * const bus = new EventBus();
+ * const sub = bus.subscribe('tool.*', (event) => console.log(event.type, event.data));
+ * await bus.publish('tool.started', { tool: 'calc' });
+ * sub.unsubscribe();
+ */
+export class EventBus<M extends EventMap = EventMap> {
+  private readonly index = new SubscriptionIndex();
+  private readonly host: SubscriptionHost;
+  private readonly clock: () => number;
+  private readonly bucket?: TokenBucket;
+  private readonly log?: EventLogWriter;
+  private readonly persistPatterns: readonly CompiledPattern[];
+  private readonly persistCache = new Map<string, boolean>();
+  private readonly validTypes = new Set<string>();
+  private readonly transport?: EventTransport;
+  private readonly transportOff?: () => void;
+  private readonly hooks?: BusHooks;
+  private readonly correlation: boolean;
+  private readonly source?: string;
+  private nextId = 1;
+  private closed = false;
+  private readonly counters: Omit<EventBusStats, 'subscriptions'> = {
+    published: 0,
+    delivered: 0,
+    dropped: 0,
+    rejected: 0,
+    expired: 0,
+    handlerErrors: 0,
+    rateLimited: 0,
+    blocked: 0,
+    persisted: 0,
+    persistErrors: 0,
+  };
+  private readonly pendingPersist = new Set<Promise<unknown>>();
+
+  constructor(options: EventBusOptions = {}) {
+    this.clock = options.clock ?? Date.now;
+    this.correlation = options.correlation !== false;
+    this.source = options.source;
+    if (options.rateLimit) this.bucket = new TokenBucket(options.rateLimit, this.clock());
+    this.log = options.log;
+    this.persistPatterns = (options.persist ?? (options.log ? ['**'] : [])).map(compilePattern);
+    this.hooks = options.executor ? createBusHooks(options.executor) : undefined;
+    this.host = {
+      now: this.clock,
+      invoke: (handler, event) => this.invoke(handler, event),
+      handlerFailed: (sub, event, error) => this.handlerFailed(sub, event, error),
+      dropped: (sub, event, reason) => this.droppedEvent(sub, event, reason),
+      backpressure: (sub, started) =>
+        this.notice(started ? '$bus.backpressure.started' : '$bus.backpressure.relieved', {
+          subscriptionId: sub.id,
+          name: sub.name,
+          pattern: sub.pattern,
+          queued: sub.stats.queued,
+        }),
+      removed: (sub) => this.index.remove(sub),
+    };
+    if (options.transport) {
+      this.transport = options.transport;
+      this.transportOff = options.transport.subscribe('**', (event) => {
+        this.dispatch(event);
+      });
+    }
+  }
+
+  /**
+   * Calls `handler` for every event whose type matches `pattern` (`*` one segment, `**` any
+   * number). Returns a subscription; `unsubscribe()` stops delivery at once.
+   *
+   * @example
+   * bus.subscribe('*.error', (e) => alert(e), { queueSize: 100, overflow: 'drop-oldest' });
+   */
+  subscribe<P extends string>(
+    pattern: P,
+    handler: EventHandler<EventFor<M, P>>,
+    options: SubscribeOptions<EventFor<M, P>> = {},
+  ): Subscription {
+    this.assertOpen('subscribe');
+    if (typeof handler !== 'function') {
+      throw new EventError(
+        EventErrorCode.INVALID_ARGUMENT,
+        `\`handler\` for ${JSON.stringify(pattern)} must be a function, got ${typeof handler}.`,
+      );
+    }
+    const compiled = compilePattern(pattern);
+    const id = `sub-${this.nextId++}`;
+    const sub = new SubscriptionImpl(
+      this.host,
+      id,
+      this.nextId,
+      compiled,
+      handler as EventHandler,
+      options as SubscribeOptions,
+    );
+    if (sub.active) this.index.add(sub);
+    return sub;
+  }
+
+  /**
+   * Publishes an event and resolves with it once every idle subscriber has been called (and, with
+   * `durable`, once it is committed to the log). Rejects with `BackpressureError` when a
+   * `reject` subscription is full (after delivering to everyone else), and waits when a `block`
+   * subscription is full.
+   *
+   * @example
+   * const event = await bus.publish('tool.started', { tool: 'calc' }, { tags: ['demo'] });
+   */
+  async publish<K extends string>(type: K, ...[data, options]: DataArgs<M, K>): Promise<HookspellEvent> {
+    let event = this.createEvent(type, data, options);
+    if (this.hooks) {
+      event = await this.hooks.before(event);
+    }
+    const waits = this.route(event, true);
+    const persisted = this.persist(event, options?.durable === true);
+    if (waits !== undefined) await waits;
+    if (persisted !== undefined) await persisted;
+    if (this.hooks) await this.hooks.after(event);
+    return event;
+  }
+
+  /**
+   * Publishes synchronously and returns the event: the fast path for hosts that need no
+   * `BeforeEventEmit` hooks, durability or blocking. Throws `BackpressureError` where `publish`
+   * would reject or would have to wait.
+   */
+  emit<K extends string>(type: K, ...[data, options]: DataArgs<M, K>): HookspellEvent {
+    if (this.hooks) {
+      throw new EventError(
+        EventErrorCode.INVALID_ARGUMENT,
+        'emit() cannot run the BeforeEventEmit hooks of the attached executor; use `await bus.publish()`.',
+      );
+    }
+    const event = this.createEvent(type, data, options);
+    this.route(event, false);
+    this.persist(event, false);
+    return event;
+  }
+
+  /**
+   * An async iterator over matching events, with its own bounded queue; `break` unsubscribes.
+   *
+   * @example
+   * for await (const e of bus.stream('agent.**', { signal })) console.log(e.type);
+   */
+  stream<P extends string>(pattern: P, options: StreamOptions = {}): EventStream<EventFor<M, P>> {
+    this.assertOpen('stream');
+    return createEventStream(
+      (handler, subOptions) => this.subscribe(pattern, handler as EventHandler<EventFor<M, P>>, subOptions),
+      options,
+    );
+  }
+
+  /**
+   * The next matching event. Rejects with `HOOKSPELL_EVENT_TIMEOUT` after `timeoutMs`, or
+   * `HOOKSPELL_ABORTED` when `signal` aborts.
+   */
+  once<P extends string>(pattern: P, options: OnceOptions<EventFor<M, P>> = {}): Promise<EventFor<M, P>> {
+    this.assertOpen('once');
+    return waitForEvent((handler) => this.subscribe(pattern, handler), pattern, options);
+  }
+
+  /** Bus-wide counters (drops and rejections exact). */
+  stats(): EventBusStats {
+    return { ...this.counters, subscriptions: this.index.size };
+  }
+
+  /** Active subscriptions, in subscription order. */
+  subscriptions(): Subscription[] {
+    return this.index.all();
+  }
+
+  /** Resolves once every queued event has been handled and every persisted event committed. */
+  async flush(): Promise<void> {
+    for (;;) {
+      const subs = this.index.all().filter((s) => s.busy);
+      if (subs.length === 0 && this.pendingPersist.size === 0) break;
+      await Promise.all([...subs.map((s) => s.idle()), ...this.pendingPersist]);
+    }
+    await this.log?.flush();
+  }
+
+  /** Flushes, then unsubscribes everyone and refuses further publishes. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    for (const sub of this.index.all()) sub.unsubscribe();
+    this.transportOff?.();
+    await this.transport?.close();
+  }
+
+  /** A lifecycle sink for `new HookExecutor(registry, { sink: bus.hookSink() })`: hook.* events appear here. */
+  hookSink(): {
+    emit(type: string, data: unknown, meta?: { correlationId?: string; causationId?: string }): void;
+  } {
+    return {
+      emit: (type, data, meta) => {
+        if (this.closed || (this.index.match(type).length === 0 && !this.shouldPersist(type))) return;
+        const event = this.createEvent(type, data, {
+          correlationId: meta?.correlationId,
+          causationId: meta?.causationId,
+          source: 'hookspell.hooks',
+        });
+        // The executor must never see an error from its sink.
+        try {
+          this.route(event, false, true);
+          this.persist(event, false);
+        } catch {
+          // A full `reject`/`block` subscriber of hook.* events: already counted as rejected.
+        }
+      },
+    };
+  }
+
+  private createEvent(
+    type: string,
+    data: unknown,
+    options: PublishOptions | undefined,
+    internal = false,
+  ): HookspellEvent {
+    if (this.closed) this.assertOpen('publish');
+    if (!this.validTypes.has(type)) this.checkType(type, internal);
+    const now = this.clock();
+    if (this.bucket !== undefined && !internal && !this.bucket.take(now)) this.rateLimited(type);
+    const sequence = nextSequence(now);
+    const id = eventId(sequence);
+    const scope =
+      (options?.correlationId === undefined || options.causationId === undefined) && isCorrelationActive()
+        ? currentCorrelation()
+        : undefined;
+    const metadata: EventMetadata = {
+      correlationId: options?.correlationId ?? scope?.correlationId ?? id,
+      causationId: options?.causationId ?? scope?.causationId,
+      source: options?.source ?? this.source,
+      target: options?.target,
+      tags: options?.tags ?? NO_TAGS,
+      priority: options?.priority ?? 0,
+      ttlSeconds: options?.ttlSeconds,
+    };
+    if (metadata.ttlSeconds !== undefined && !(metadata.ttlSeconds > 0)) {
+      throw new EventError(
+        EventErrorCode.INVALID_ARGUMENT,
+        `\`ttlSeconds\` must be a positive number, got ${String(metadata.ttlSeconds)}.`,
+      );
+    }
+    this.counters.published++;
+    return {
+      id,
+      type,
+      data,
+      language: options?.language ?? 'native',
+      timestamp: now,
+      sequence,
+      metadata,
+      schemaVersion: '1.0',
+    };
+  }
+
+  private checkType(type: string, internal: boolean): void {
+    assertEventType(type);
+    if (!internal && type.startsWith(RESERVED_PREFIX)) {
+      throw new EventError(
+        EventErrorCode.INVALID_EVENT_TYPE,
+        `Event type ${JSON.stringify(type)} starts with \`$\`, which is reserved for the bus's own notices ($bus.*). Pick another name.`,
+      );
+    }
+    if (!internal) this.validTypes.add(type);
+  }
+
+  // Delivers locally (or hands to the transport). Returns a promise when a publisher must wait.
+  private route(event: HookspellEvent, canWait: boolean, internal = false): Promise<void> | undefined {
+    if (this.transport !== undefined && !internal) {
+      const sent = this.transport.publish(event);
+      return sent instanceof Promise ? sent : undefined;
+    }
+    return this.dispatch(event, canWait);
+  }
+
+  private dispatch(event: HookspellEvent, canWait = true): Promise<void> | undefined {
+    const subs = this.index.match(event.type);
+    let rejected: string[] | undefined;
+    let waits: Promise<void>[] | undefined;
+    for (let i = 0; i < subs.length; i++) {
+      const sub = subs[i]!;
+      if (!sub.active) continue; // unsubscribed during this dispatch
+      const offer = sub.offer(event);
+      if (offer === Offer.Accepted) continue;
+      if (offer === Offer.Dropped) continue;
+      if (offer === Offer.Rejected) (rejected ??= []).push(sub.id);
+      else if (canWait) {
+        this.counters.blocked++;
+        (waits ??= []).push(sub.waitForRoom(event));
+      } else {
+        (rejected ??= []).push(sub.id);
+        sub.stats.rejected++;
+      }
+    }
+    this.counters.delivered += subs.length;
+    if (rejected !== undefined) {
+      this.counters.rejected += rejected.length;
+      const error = new BackpressureError(rejected, event.type);
+      if (!canWait) throw error;
+      return waits ? Promise.all(waits).then(() => Promise.reject(error)) : Promise.reject(error);
+    }
+    if (waits !== undefined) return Promise.all(waits).then(noop);
+    return undefined;
+  }
+
+  private shouldPersist(type: string): boolean {
+    if (this.log === undefined) return false;
+    let yes = this.persistCache.get(type);
+    if (yes === undefined) {
+      yes = this.persistPatterns.some((p) => p.matches(type));
+      this.persistCache.set(type, yes);
+    }
+    return yes;
+  }
+
+  private persist(event: HookspellEvent, durable: boolean): Promise<void> | undefined {
+    if (!this.shouldPersist(event.type)) {
+      if (durable)
+        throw new EventError(
+          EventErrorCode.INVALID_ARGUMENT,
+          `\`durable\` was asked for ${JSON.stringify(event.type)}, but ${this.log ? 'no `persist` pattern matches it' : 'the bus has no `log`'}.`,
+        );
+      return undefined;
+    }
+    const committed = this.log!.append(event);
+    const tracked = committed.then(
+      () => {
+        this.counters.persisted++;
+      },
+      (error: unknown) => {
+        this.counters.persistErrors++;
+        this.notice('$bus.persist.error', {
+          eventId: event.id,
+          eventType: event.type,
+          error: describeError(error),
+        });
+        if (durable) throw error;
+      },
+    );
+    this.pendingPersist.add(tracked);
+    const done = tracked.finally(() => this.pendingPersist.delete(tracked));
+    if (durable) return done;
+    done.catch(noop);
+    return undefined;
+  }
+
+  private invoke(handler: EventHandler, event: HookspellEvent): unknown {
+    if (this.correlation && isCorrelationActive()) {
+      return runInCorrelationScope(
+        { correlationId: event.metadata.correlationId, causationId: event.id },
+        handler,
+        event,
+      );
+    }
+    return handler(event);
+  }
+
+  private handlerFailed(sub: SubscriptionImpl, event: HookspellEvent, error: unknown): void {
+    this.counters.handlerErrors++;
+    // A failing handler of a notice must not produce another notice (no feedback loop).
+    if (event.type.startsWith(RESERVED_PREFIX)) return;
+    this.notice('$bus.handler.error', {
+      subscriptionId: sub.id,
+      name: sub.name,
+      pattern: sub.pattern,
+      eventId: event.id,
+      eventType: event.type,
+      error: describeError(error),
+    });
+    this.hooks?.handlerError(event, sub, error);
+  }
+
+  private droppedEvent(
+    sub: SubscriptionImpl,
+    event: HookspellEvent,
+    reason: OverflowStrategy | 'unsubscribed',
+  ): void {
+    this.counters.dropped++;
+    if (event.type.startsWith(RESERVED_PREFIX)) return;
+    this.notice('$bus.dropped', {
+      subscriptionId: sub.id,
+      name: sub.name,
+      pattern: sub.pattern,
+      eventId: event.id,
+      eventType: event.type,
+      reason,
+    });
+  }
+
+  private rateLimited(type: string): never {
+    this.counters.rateLimited++;
+    this.notice('$bus.ratelimit.exceeded', {
+      eventType: type,
+      perSecond: this.bucket!.perSecond,
+      burst: this.bucket!.burst,
+    });
+    throw new EventError(
+      EventErrorCode.RATE_LIMITED,
+      `Event ${JSON.stringify(type)} exceeds the bus rate limit of ${this.bucket!.perSecond}/s (burst ${this.bucket!.burst}); retry in ${this.bucket!.retryAfterMs()} ms.`,
+    );
+  }
+
+  // The bus's own notices: built only when someone listens (or persists them).
+  private notice(type: string, data: Record<string, unknown>): void {
+    if (this.closed || (this.index.match(type).length === 0 && !this.shouldPersist(type))) return;
+    const event = this.createEvent(type, data, { source: 'hookspell.bus' }, true);
+    try {
+      this.dispatch(event, false);
+      this.persist(event, false);
+    } catch {
+      // A full `reject`/`block` subscriber of notices: already counted; notices never throw.
+    }
+  }
+
+  private assertOpen(operation: string): void {
+    if (this.closed)
+      throw new EventError(
+        EventErrorCode.BUS_CLOSED,
+        `Cannot ${operation}: the bus was closed. Create a new EventBus.`,
+      );
+  }
+}
+
+function noop(): void {}
+
+export function describeError(error: unknown): { name: string; message: string; stack?: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
+  return { name: typeof error, message: String(error) };
+}

@@ -1,0 +1,365 @@
+import { EventError, EventErrorCode } from './errors.js';
+import { type HookspellEvent, isExpired } from './event.js';
+import type { CompiledPattern } from './pattern.js';
+import { RingQueue } from './ring-queue.js';
+
+/** What a subscription does with an event when its queue is full. */
+export type OverflowStrategy = 'drop-oldest' | 'drop-newest' | 'block' | 'reject';
+
+export const OVERFLOW_STRATEGIES: readonly OverflowStrategy[] = [
+  'drop-oldest',
+  'drop-newest',
+  'block',
+  'reject',
+];
+
+/** A subscriber: sync (never busy, never queued) or async (queued while busy). */
+export type EventHandler<E extends HookspellEvent = HookspellEvent> = (event: E) => unknown;
+
+export interface SubscribeOptions<E extends HookspellEvent = HookspellEvent> {
+  /**
+   * Events waiting while the handler is busy (async handlers only).
+   * @default 1000
+   */
+  queueSize?: number;
+  /**
+   * What happens to an event when the queue is full.
+   * @default 'drop-oldest'
+   */
+  overflow?: OverflowStrategy;
+  /**
+   * Handler calls in flight at once. `1` keeps order.
+   * @default 1
+   */
+  concurrency?: number;
+  /** Unsubscribes when aborted. */
+  signal?: AbortSignal;
+  /** Only events for which this returns true reach the handler (and the queue). */
+  filter?: (event: E) => boolean;
+  /** Shown in stats and notices. */
+  name?: string;
+}
+
+/** Counters of one subscription; drops and rejections are exact. */
+export interface SubscriptionStats {
+  /** Events that matched (after `filter`). */
+  received: number;
+  /** Handler calls that returned or resolved. */
+  processed: number;
+  /** Handler calls that threw or rejected. */
+  failed: number;
+  /** Events dropped by `drop-oldest` / `drop-newest`, or pending when unsubscribed. */
+  dropped: number;
+  /** Events refused by `reject`. */
+  rejected: number;
+  /** Events not delivered because their ttl had passed. */
+  expired: number;
+  /** Publishers that had to wait (`block`). */
+  blocked: number;
+  /** Events waiting now. */
+  queued: number;
+  /** Most events ever waiting at once. */
+  maxQueued: number;
+  /** Handler calls running now. */
+  inFlight: number;
+}
+
+/** What `EventBus.subscribe` returns. `unsubscribe()` is also `[Symbol.dispose]`. */
+export interface Subscription {
+  readonly id: string;
+  readonly pattern: string;
+  readonly name?: string;
+  readonly active: boolean;
+  readonly stats: Readonly<SubscriptionStats>;
+  /** Stops delivery at once; queued events are dropped (counted). Returns false if already inactive. */
+  unsubscribe(): boolean;
+  /** Resolves when nothing is queued or running for this subscription. */
+  idle(): Promise<void>;
+  [Symbol.dispose](): void;
+}
+
+/** How the bus hears about what a subscription does. */
+export interface SubscriptionHost {
+  now(): number;
+  /** Runs `handler(event)` in the event's correlation scope, if correlation is on. */
+  invoke(handler: EventHandler, event: HookspellEvent): unknown;
+  handlerFailed(sub: SubscriptionImpl, event: HookspellEvent, error: unknown): void;
+  dropped(sub: SubscriptionImpl, event: HookspellEvent, reason: OverflowStrategy | 'unsubscribed'): void;
+  backpressure(sub: SubscriptionImpl, started: boolean): void;
+  removed(sub: SubscriptionImpl): void;
+}
+
+/** Outcome of offering an event to a subscription. */
+export enum Offer {
+  Accepted = 0,
+  Dropped = 1,
+  Rejected = 2,
+  Blocked = 3,
+}
+
+interface Waiter {
+  event: HookspellEvent;
+  resolve: () => void;
+}
+
+export class SubscriptionImpl implements Subscription {
+  readonly id: string;
+  readonly pattern: string;
+  readonly name?: string;
+  readonly order: number;
+  readonly compiled: CompiledPattern;
+  readonly stats: SubscriptionStats = {
+    received: 0,
+    processed: 0,
+    failed: 0,
+    dropped: 0,
+    rejected: 0,
+    expired: 0,
+    blocked: 0,
+    queued: 0,
+    maxQueued: 0,
+    inFlight: 0,
+  };
+  active = true;
+  private readonly queue = new RingQueue<HookspellEvent>();
+  private readonly waiters = new RingQueue<Waiter>();
+  private readonly queueSize: number;
+  private readonly highWater: number;
+  private readonly lowWater: number;
+  private readonly concurrency: number;
+  readonly overflow: OverflowStrategy;
+  private readonly filter?: (event: HookspellEvent) => boolean;
+  private prioritized = 0;
+  private pressured = false;
+  private idleWaiters: (() => void)[] = [];
+  private abortCleanup?: () => void;
+
+  constructor(
+    private readonly host: SubscriptionHost,
+    id: string,
+    order: number,
+    compiled: CompiledPattern,
+    private readonly handler: EventHandler,
+    options: SubscribeOptions,
+  ) {
+    this.id = id;
+    this.order = order;
+    this.compiled = compiled;
+    this.pattern = compiled.source;
+    this.name = options.name;
+    this.queueSize = positiveInteger(options.queueSize ?? 1000, 'queueSize');
+    this.concurrency = positiveInteger(options.concurrency ?? 1, 'concurrency');
+    this.overflow = options.overflow ?? 'drop-oldest';
+    if (!(OVERFLOW_STRATEGIES as string[]).includes(this.overflow)) {
+      throw new EventError(
+        EventErrorCode.INVALID_ARGUMENT,
+        `\`overflow\` must be one of ${OVERFLOW_STRATEGIES.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(this.overflow)}.`,
+      );
+    }
+    this.filter = options.filter as ((event: HookspellEvent) => boolean) | undefined;
+    this.highWater = Math.max(1, Math.ceil(this.queueSize * 0.8));
+    this.lowWater = Math.floor(this.queueSize * 0.2);
+    if (options.signal) {
+      const signal = options.signal;
+      const abort = () => this.unsubscribe();
+      if (signal.aborted) this.active = false;
+      else {
+        signal.addEventListener('abort', abort, { once: true });
+        this.abortCleanup = () => signal.removeEventListener('abort', abort);
+      }
+    }
+  }
+
+  /** Delivers or queues `event`. Sync handlers run here, in the publisher's turn. */
+  offer(event: HookspellEvent): Offer {
+    if (this.filter !== undefined && !this.filterAccepts(event)) return Offer.Accepted;
+    this.stats.received++;
+    if (this.stats.inFlight < this.concurrency && this.queue.length === 0) {
+      this.run(event);
+      return Offer.Accepted;
+    }
+    if (this.queue.length < this.queueSize) {
+      this.enqueue(event);
+      return Offer.Accepted;
+    }
+    switch (this.overflow) {
+      case 'drop-oldest': {
+        const victim = this.evictOldest();
+        this.stats.dropped++;
+        this.host.dropped(this, victim, 'drop-oldest');
+        this.enqueue(event);
+        return Offer.Dropped;
+      }
+      case 'drop-newest':
+        this.stats.dropped++;
+        this.host.dropped(this, event, 'drop-newest');
+        return Offer.Dropped;
+      case 'reject':
+        this.stats.rejected++;
+        return Offer.Rejected;
+      default:
+        return Offer.Blocked;
+    }
+  }
+
+  /** For `block`: resolves once `event` has been accepted into the queue (or the subscription ended). */
+  waitForRoom(event: HookspellEvent): Promise<void> {
+    this.stats.blocked++;
+    return new Promise((resolve) => this.waiters.push({ event, resolve }));
+  }
+
+  unsubscribe(): boolean {
+    if (!this.active) return false;
+    this.active = false;
+    this.abortCleanup?.();
+    for (const event of this.queue.drain()) {
+      this.stats.dropped++;
+      this.host.dropped(this, event, 'unsubscribed');
+    }
+    for (const waiter of this.waiters.drain()) {
+      this.stats.dropped++;
+      this.host.dropped(this, waiter.event, 'unsubscribed');
+      waiter.resolve();
+    }
+    this.stats.queued = 0;
+    this.prioritized = 0;
+    this.host.removed(this);
+    this.notifyIdle();
+    return true;
+  }
+
+  [Symbol.dispose](): void {
+    this.unsubscribe();
+  }
+
+  idle(): Promise<void> {
+    if (this.stats.inFlight === 0 && this.queue.length === 0 && this.waiters.length === 0)
+      return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  get busy(): boolean {
+    return this.stats.inFlight > 0 || this.queue.length > 0;
+  }
+
+  private filterAccepts(event: HookspellEvent): boolean {
+    try {
+      return this.filter!(event) === true;
+    } catch (error) {
+      this.host.handlerFailed(this, event, error);
+      return false;
+    }
+  }
+
+  private run(event: HookspellEvent): void {
+    if (event.metadata.ttlSeconds !== undefined && isExpired(event, this.host.now())) {
+      this.stats.expired++;
+      return;
+    }
+    let result: unknown;
+    try {
+      result = this.host.invoke(this.handler, event);
+    } catch (error) {
+      this.stats.failed++;
+      this.host.handlerFailed(this, event, error);
+      return;
+    }
+    if (
+      result !== null &&
+      typeof result === 'object' &&
+      typeof (result as PromiseLike<unknown>).then === 'function'
+    ) {
+      this.stats.inFlight++;
+      // The async path already costs a promise; these closures keep the event for the report.
+      (result as PromiseLike<unknown>).then(
+        () => this.settled(true),
+        (error: unknown) => {
+          this.stats.failed++;
+          this.host.handlerFailed(this, event, error);
+          this.settled(false);
+        },
+      );
+      return;
+    }
+    this.stats.processed++;
+  }
+
+  private settled(ok: boolean): void {
+    this.stats.inFlight--;
+    if (ok) this.stats.processed++;
+    this.pump();
+  }
+
+  // Starts queued events while there is capacity, and lets blocked publishers in.
+  private pump(): void {
+    while (this.active && this.stats.inFlight < this.concurrency && this.queue.length > 0) {
+      const event = this.queue.shift()!;
+      if (event.metadata.priority !== 0) this.prioritized--;
+      this.admitWaiter();
+      this.stats.queued = this.queue.length;
+      this.run(event);
+    }
+    this.stats.queued = this.queue.length;
+    if (this.pressured && this.queue.length <= this.lowWater) {
+      this.pressured = false;
+      this.host.backpressure(this, false);
+    }
+    if (this.stats.inFlight === 0 && this.queue.length === 0) this.notifyIdle();
+  }
+
+  private admitWaiter(): void {
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      this.enqueue(waiter.event);
+      waiter.resolve();
+    }
+  }
+
+  private enqueue(event: HookspellEvent): void {
+    const priority = event.metadata.priority;
+    if (priority === 0 && this.prioritized === 0) this.queue.push(event);
+    else {
+      // Higher priority first; FIFO among equals.
+      this.queue.insertBefore(event, (queued) => queued.metadata.priority < priority);
+      if (priority !== 0) this.prioritized++;
+    }
+    const length = this.queue.length;
+    this.stats.queued = length;
+    if (length > this.stats.maxQueued) this.stats.maxQueued = length;
+    if (!this.pressured && length >= this.highWater) {
+      this.pressured = true;
+      this.host.backpressure(this, true);
+    }
+  }
+
+  // The oldest of the lowest-priority events: with priorities all 0, the head of the queue.
+  private evictOldest(): HookspellEvent {
+    if (this.prioritized === 0) return this.queue.shift()!;
+    const all = this.queue.drain();
+    let victim = 0;
+    for (let i = 1; i < all.length; i++) {
+      if (all[i]!.metadata.priority < all[victim]!.metadata.priority) victim = i;
+    }
+    const [removed] = all.splice(victim, 1);
+    if (removed!.metadata.priority !== 0) this.prioritized--;
+    for (const event of all) this.queue.push(event);
+    return removed!;
+  }
+
+  private notifyIdle(): void {
+    if (this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new EventError(
+      EventErrorCode.INVALID_ARGUMENT,
+      `\`${name}\` must be a positive integer, got ${String(value)}.`,
+    );
+  }
+  return value;
+}

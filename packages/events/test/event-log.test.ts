@@ -1,0 +1,161 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryStorage, SqliteStorage, type StorageBackend } from '@hookspell/storage';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EventBus, EventLog, type HookspellEvent } from '../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'hookspell-events-log-'));
+let n = 0;
+const backends: [string, () => StorageBackend][] = [
+  ['memory', () => MemoryStorage()],
+  ['sqlite', () => SqliteStorage({ path: join(dir, `log-${n++}.db`) })],
+];
+
+describe.each(backends)('EventLog on %s', (_name, create) => {
+  const open: StorageBackend[] = [];
+  const setup = (options: ConstructorParameters<typeof EventLog>[1] = {}) => {
+    const storage = create();
+    open.push(storage);
+    const log = new EventLog(storage, options);
+    return { storage, log, bus: new EventBus({ log }) };
+  };
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close();
+  });
+
+  it('persists with group commit and resolves durable publishes once committed', async () => {
+    const { log, bus, storage } = setup();
+    for (let i = 0; i < 99; i++) bus.emit('tool.started', { i });
+    const last = await bus.publish('tool.done', { i: 99 }, { durable: true });
+    expect(await storage.has(`events/log/${String(last.sequence).padStart(16, '0')}`)).toBe(true);
+    expect(log.stats().committed).toBe(100);
+    expect(log.stats().batches).toBeLessThanOrEqual(2);
+    expect(await log.size()).toBe(100);
+  });
+
+  it('queries in sequence order by pattern, correlation and time, and pages without gap or repeat', async () => {
+    let now = Date.now();
+    const { log } = setup();
+    const bus = new EventBus({ log, clock: () => now });
+    const published: HookspellEvent[] = [];
+    for (let i = 0; i < 250; i++) {
+      now += 1;
+      const type = ['tool.started', 'tool.error', 'agent.step', 'agent.run.done'][i % 4]!;
+      published.push(bus.emit(type, { i }, { correlationId: i % 2 === 0 ? 'even' : 'odd' }));
+    }
+    await bus.flush();
+    const seqs = (events: HookspellEvent[]) => events.map((e) => e.sequence);
+    const all = await log.query({ limit: 10_000 });
+    expect(seqs(all)).toEqual(seqs(published));
+    expect(seqs(await log.query({ pattern: '*.error' }))).toEqual(
+      seqs(published.filter((e) => e.type === 'tool.error')),
+    );
+    expect(seqs(await log.query({ pattern: 'agent.**' }))).toEqual(
+      seqs(published.filter((e) => e.type.startsWith('agent'))),
+    );
+    expect(seqs(await log.query({ correlationId: 'odd', pattern: 'tool.*' }))).toEqual(
+      seqs(published.filter((e) => e.metadata.correlationId === 'odd' && e.type.startsWith('tool.'))),
+    );
+    const from = published[100]!.timestamp;
+    const to = published[120]!.timestamp;
+    expect(seqs(await log.query({ from, to }))).toEqual(seqs(published.slice(100, 121)));
+    expect(seqs(await log.query({ reverse: true, limit: 3 }))).toEqual(seqs(published.slice(-3).reverse()));
+    for (const [query, expected] of [
+      [{}, published],
+      [{ pattern: 'tool.*' }, published.filter((e) => e.type.startsWith('tool.'))],
+      [{ correlationId: 'even' }, published.filter((e) => e.metadata.correlationId === 'even')],
+    ] as const) {
+      const paged: HookspellEvent[] = [];
+      let afterSequence: number | undefined;
+      for (;;) {
+        const page = await log.query({ ...query, afterSequence, limit: 7 });
+        paged.push(...page);
+        if (page.length < 7) break;
+        afterSequence = page[page.length - 1]!.sequence;
+      }
+      expect(seqs(paged)).toEqual(seqs([...expected]));
+    }
+  });
+
+  it('stores the event exactly as published', async () => {
+    const { log, bus } = setup();
+    const event = await bus.publish(
+      'x.y',
+      { nested: [1, 'two', { three: null }] },
+      { tags: ['a'], source: 's', ttlSeconds: 60, durable: true },
+    );
+    const [stored] = await log.query({ pattern: 'x.y' });
+    expect(stored).toEqual(JSON.parse(JSON.stringify(event)));
+  });
+
+  it('reports events it cannot persist without losing the others', async () => {
+    const errors: unknown[] = [];
+    const { bus, log } = setup({ onError: (e) => errors.push(e) });
+    await expect(bus.publish('bad', { f: () => 1 } as never, { durable: true })).rejects.toMatchObject({
+      code: 'HOOKSPELL_INVALID_ARGUMENT',
+    });
+    await bus.publish('good', { ok: true }, { durable: true });
+    expect(errors).toHaveLength(1);
+    expect((await log.query({})).map((e) => e.type)).toEqual(['good']);
+  });
+
+  it('prunes by count and by age', async () => {
+    let now = Date.now();
+    const { log } = setup({ retention: { maxEvents: 50 }, clock: () => now });
+    const bus = new EventBus({ log, clock: () => now });
+    for (let i = 0; i < 120; i++) {
+      now += 10;
+      bus.emit('e', { i });
+    }
+    await bus.flush();
+    await log.prune();
+    const left = await log.query({ limit: 1000 });
+    expect(left).toHaveLength(50);
+    expect((left[0]!.data as { i: number }).i).toBe(70);
+    expect(await log.query({ correlationId: left[0]!.metadata.correlationId })).toHaveLength(1);
+    const aged = setup({ retention: { maxAgeMs: 100 }, clock: () => now });
+    const bus2 = new EventBus({ log: aged.log, clock: () => now });
+    for (let i = 0; i < 30; i++) {
+      now += 10;
+      bus2.emit('e', { i });
+    }
+    await bus2.flush();
+    expect(await aged.log.prune()).toBe(19); // age > 100 ms: events 0..18
+    expect(await aged.log.size()).toBe(11);
+  });
+
+  it('builds a timeline of causality chains, concurrent groups, roots and leaves', async () => {
+    const { log, bus } = setup();
+    const root = await bus.publish('run.start', {}, { correlationId: 'c1' });
+    const a = await bus.publish('step.a', {}, { correlationId: 'c1', causationId: root.id });
+    const b = await bus.publish('step.b', {}, { correlationId: 'c1', causationId: root.id });
+    const a1 = await bus.publish('step.a.done', {}, { correlationId: 'c1', causationId: a.id });
+    await bus.publish('other', {}, { correlationId: 'c2' });
+    await bus.flush();
+    const t = await log.timeline('c1');
+    expect(t.events.map((e) => e.id)).toEqual([root.id, a.id, b.id, a1.id]);
+    expect(t.roots.map((r) => r.event.id)).toEqual([root.id]);
+    expect(t.leaves.sort()).toEqual([a1.id, b.id].sort());
+    expect(t.chains).toEqual([
+      [root.id, a.id, a1.id],
+      [root.id, b.id],
+    ]);
+    expect(t.concurrentGroups).toEqual([{ causationId: root.id, eventIds: [a.id, b.id] }]);
+  });
+});
+
+it('a reopened SQLite log continues and answers queries', async () => {
+  const path = join(dir, 'reopen.db');
+  const first = SqliteStorage({ path });
+  const bus = new EventBus({ log: new EventLog(first) });
+  await bus.publish('a', { n: 1 }, { durable: true });
+  await first.close();
+  const second = SqliteStorage({ path });
+  const log = new EventLog(second);
+  const bus2 = new EventBus({ log });
+  await bus2.publish('a', { n: 2 }, { durable: true });
+  expect((await log.query({ pattern: 'a' })).map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }]);
+  expect(await log.size()).toBe(2);
+  await second.close();
+});

@@ -1,0 +1,53 @@
+import { HookspellError } from '@hookspell/storage';
+
+/** Stable codes of {@link HookError}; safe to branch on. */
+export const HookErrorCode = {
+  /** A point name that is neither built-in nor `custom:<name>`. The message suggests the nearest. */
+  UNKNOWN_HOOK_POINT: 'HOOKSPELL_UNKNOWN_HOOK_POINT',
+  /** A second hook with the same name at one point. */
+  DUPLICATE_HOOK: 'HOOKSPELL_DUPLICATE_HOOK',
+  /** `dependsOn` names a hook that is not registered at that point. */
+  UNKNOWN_DEPENDENCY: 'HOOKSPELL_UNKNOWN_DEPENDENCY',
+  /** `dependsOn` would make a cycle. */
+  HOOK_CYCLE: 'HOOKSPELL_HOOK_CYCLE',
+  /** A bad argument or option (non-function hook, bad priority, bad breaker config…). */
+  INVALID_ARGUMENT: 'HOOKSPELL_INVALID_ARGUMENT',
+  /** `wrap()` got a `redirect` result but no `redirect` resolver in its options. */
+  REDIRECT_UNHANDLED: 'HOOKSPELL_REDIRECT_UNHANDLED',
+  /** `wrap()` got a `fork` result but no `fork` handler in its options. */
+  FORK_UNHANDLED: 'HOOKSPELL_FORK_UNHANDLED',
+  /** `wrap()`: the `before` point kept answering `retry` until the attempts ran out. */
+  RETRY_EXHAUSTED: 'HOOKSPELL_RETRY_EXHAUSTED',
+} as const;
+export type HookErrorCode = (typeof HookErrorCode)[keyof typeof HookErrorCode];
+
+const MARKER = Symbol.for('hookspell.error.HookError');
+
+/**
+ * Every error the hook registry and executor throw. The message starts with
+ * `[hookspell] [hooks]` and says what was wrong, where, and what to do.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   registry.register('BeforeToolExecutoin', hook);
+ * } catch (e) {
+ *   if (HookError.isInstance(e) && e.code === 'HOOKSPELL_UNKNOWN_HOOK_POINT') console.error(e.message);
+ * }
+ * ```
+ */
+export class HookError extends HookspellError {
+  declare readonly code: HookErrorCode;
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: read through the symbol by isInstance()
+  private readonly [MARKER] = true;
+
+  constructor(code: HookErrorCode, message: string, options?: { cause?: unknown }) {
+    super({ code, message: `[hookspell] [hooks] ${message}`, cause: options?.cause });
+    this.name = 'HookError';
+  }
+
+  /** True for a `HookError` from any copy of this package (where `instanceof` may fail). */
+  static override isInstance(error: unknown): error is HookError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[MARKER] === true;
+  }
+}

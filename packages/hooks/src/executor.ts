@@ -1,0 +1,203 @@
+import { systemClock } from './clock.js';
+import { correlationStorageCreated, currentCorrelation } from './correlation.js';
+import { type DeadlineList, deadlineList } from './deadline-queue.js';
+import { HookError, HookErrorCode } from './errors/hook-error.js';
+import type { RunEnv } from './fire-run.js';
+import { FireContext } from './hook-context.js';
+import { assertHookPoint, type HookPoint, isHookPoint } from './hook-points.js';
+import { HookResult } from './hook-result.js';
+import { nextFireSeq } from './ids.js';
+import { type HookMetrics, LatencyMetrics } from './metrics.js';
+import { FireOutcome, NONE } from './outcome.js';
+import { ParallelRun } from './parallel-run.js';
+import { assertMaxParallel, type HookRegistry } from './registry.js';
+import { SequentialRun } from './sequential-run.js';
+import type { ExecutorOptions, FireOptions, HookInput, HookOutcome, LifecycleSink } from './types.js';
+import { type WrapOptions, wrapFunction } from './wrap.js';
+
+let slots = 0;
+const CONTINUE = HookResult.continue();
+const NO_INPUT: HookInput = Object.freeze({});
+
+/**
+ * Fires hook points: builds the context, runs the point's compiled plan (sequential chain or
+ * DAG-parallel), enforces per-hook timeouts and circuit breakers, and resolves to an outcome
+ * with one record per planned hook. A fire never rejects because a hook failed.
+ *
+ * Correlation propagation (an AsyncLocalStorage scope around each hook) is on when a sink is
+ * given or with `{ correlation: true }`, off for a bare executor: on Node 20 an active
+ * AsyncLocalStorage slows every promise in the process (DESIGN.md).
+ *
+ * @example
+ * ```ts
+ * const executor = new HookExecutor(registry, { defaultTimeoutMs: 5_000 });
+ * const outcome = await executor.fire('BeforeToolExecution', {
+ *   component: { type: 'tool', name: 'shell' },
+ *   data: { cmd: 'ls' },
+ * });
+ * if (outcome.decision.type === 'cancel') throw new Error(outcome.decision.reason);
+ * ```
+ */
+export class HookExecutor {
+  readonly registry: HookRegistry;
+  readonly defaultTimeoutMs: number;
+  readonly correlation: boolean;
+  readonly #env: RunEnv;
+
+  constructor(registry: HookRegistry, options: ExecutorOptions = {}) {
+    const { defaultTimeoutMs = 5_000, sink, clock = systemClock, metrics = true } = options;
+    if (!(defaultTimeoutMs > 0)) {
+      throw new HookError(
+        HookErrorCode.INVALID_ARGUMENT,
+        `\`defaultTimeoutMs\` must be a number > 0; got ${defaultTimeoutMs}.`,
+      );
+    }
+    if (sink !== undefined && typeof sink.emit !== 'function') {
+      throw new HookError(
+        HookErrorCode.INVALID_ARGUMENT,
+        '`sink` must have an `emit(type, data, meta)` method.',
+      );
+    }
+    this.registry = registry;
+    this.defaultTimeoutMs = defaultTimeoutMs;
+    this.correlation = options.correlation ?? sink !== undefined;
+    this.#env = {
+      clock,
+      realClock: clock === systemClock,
+      sink: sink as LifecycleSink | undefined,
+      correlation: this.correlation,
+      slot: metrics ? slots++ : -1,
+      registry,
+      defaultDeadlines: deadlineList(defaultTimeoutMs) as DeadlineList,
+    };
+  }
+
+  /**
+   * Fires `point`. Resolves to the outcome; rejects only for a point name that is neither
+   * built-in nor `custom:<name>` (`HOOKSPELL_UNKNOWN_HOOK_POINT`) or invalid options.
+   *
+   * @example
+   * ```ts
+   * const { decision, data, records } = await executor.fire('BeforeAgentExecution', { data: { prompt } }, {
+   *   mode: 'parallel',
+   *   maxParallel: 4,
+   *   timeoutMs: 1_000,
+   * });
+   * ```
+   */
+  fire(point: HookPoint, input: HookInput = NO_INPUT, options?: FireOptions): Promise<HookOutcome> {
+    const plan = this.registry._plan(point);
+    // Fast path: nothing registered here, so no context, run, clock reading or event is made.
+    if (plan === undefined || plan.size === 0) {
+      if (plan === undefined && !isHookPoint(point)) return this.#rejectPoint(point);
+      let corr = options?.correlationId ?? input.correlationId;
+      if (corr === undefined && correlationStorageCreated()) corr = currentCorrelation()?.correlationId;
+      return Promise.resolve(
+        new FireOutcome(point, CONTINUE, input.data ?? {}, NONE, NONE, 0, NONE, corr, nextFireSeq()),
+      );
+    }
+    const env = this.#env;
+    let corr: string | undefined;
+    let cause: string | undefined;
+    if (options !== undefined) {
+      if (options.maxParallel !== undefined) assertMaxParallel(options.maxParallel);
+      corr = options.correlationId;
+    }
+    if (corr === undefined) corr = input.correlationId;
+    if (correlationStorageCreated()) {
+      const current = currentCorrelation();
+      if (current !== undefined) {
+        if (corr === undefined) corr = current.correlationId;
+        cause = current.causationId;
+      }
+    }
+    const t0 = env.clock.now();
+    const ctx = new FireContext(
+      point,
+      input.component,
+      input.data ?? {},
+      input.metadata,
+      input.language,
+      t0,
+      input.operation,
+      input.parent,
+      corr,
+      nextFireSeq(),
+    );
+    const mode = options?.mode ?? plan.mode;
+    const run =
+      mode === 'parallel'
+        ? new ParallelRun(env, plan, ctx, t0, options, cause)
+        : new SequentialRun(env, plan, ctx, t0, options, cause);
+    run.run();
+    return run.outcome !== undefined ? Promise.resolve(run.outcome) : run.promise();
+  }
+
+  /**
+   * Wraps `fn` so that each call fires `before`, runs `fn`, fires `after` with the result, and
+   * fires `error` if it throws — honouring every result type (see {@link WrapOptions}).
+   *
+   * @example
+   * ```ts
+   * const runTool = executor.wrap(async (cmd: string) => exec(cmd), {
+   *   before: 'BeforeToolExecution',
+   *   after: 'AfterToolExecution',
+   *   error: 'ToolError',
+   *   input: { component: { type: 'tool', name: 'shell' } },
+   * });
+   * await runTool('ls'); // throws HookCancelledError if a hook cancels
+   * ```
+   */
+  wrap<A extends unknown[], R>(
+    fn: (...args: A) => R | Promise<R>,
+    options: WrapOptions<A, R>,
+  ): (...args: A) => Promise<R> {
+    for (const key of ['before', 'after', 'error'] as const) {
+      const point = options[key];
+      if (point !== undefined) assertHookPoint(point, `wrap() option \`${key}\``);
+    }
+    return wrapFunction(this, fn, options, this.#env.clock);
+  }
+
+  /**
+   * Per-hook metrics seen by this executor: count, errors, timeouts, skipped, p50/p95/p99 (ms).
+   * With a reference (id, `name@point`, or a bare name: merged over its points) returns that
+   * hook's figures; without, a map from hook id to figures. Memory per hook is fixed.
+   *
+   * @example
+   * ```ts
+   * executor.metrics('deny-shell@BeforeToolExecution'); // { count, errors, timeouts, p50, p95, p99, … }
+   * ```
+   */
+  metrics(): Record<string, HookMetrics>;
+  metrics(ref: string): HookMetrics | undefined;
+  metrics(ref?: string): Record<string, HookMetrics> | HookMetrics | undefined {
+    const slot = this.#env.slot;
+    if (ref !== undefined) {
+      const found = this.registry._resolve(ref).map((e) => (slot >= 0 ? e.metrics[slot] : undefined));
+      const present = found.filter((m): m is LatencyMetrics => m !== undefined);
+      if (present.length === 0) return found.length ? new LatencyMetrics().snapshot() : undefined;
+      return present.length === 1
+        ? present[0]!.snapshot()
+        : present.reduce((a, m) => a.merge(m), new LatencyMetrics()).snapshot();
+    }
+    const out: Record<string, HookMetrics> = {};
+    if (slot < 0) return out;
+    for (const info of this.registry.list()) {
+      const m = this.registry._resolve(info.id)[0]?.metrics[slot];
+      if (m !== undefined) out[info.id] = m.snapshot();
+    }
+    return out;
+  }
+
+  #rejectPoint(point: unknown): Promise<never> {
+    try {
+      assertHookPoint(point, 'fire()');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return Promise.reject(
+      new HookError(HookErrorCode.UNKNOWN_HOOK_POINT, `fire(): ${String(point)} is not a hook point.`),
+    );
+  }
+}

@@ -1,0 +1,363 @@
+import type { Clock } from './clock.js';
+import { correlationStorage } from './correlation.js';
+import { type DeadlineList, deadlineList } from './deadline-queue.js';
+import { HookError, HookErrorCode } from './errors/hook-error.js';
+import { ExecutionRecord } from './execution-record.js';
+import type { FireContext } from './hook-context.js';
+import type { HookEntry } from './hook-entry.js';
+import { HookResult, resultProblem } from './hook-result.js';
+import { formatExecutionId } from './ids.js';
+import { LatencyMetrics } from './metrics.js';
+import { FireOutcome } from './outcome.js';
+import type { Plan } from './plan.js';
+import type { HookRegistry } from './registry.js';
+import type {
+  DataConflict,
+  ExecutionStatus,
+  FireOptions,
+  HookContext,
+  LifecycleSink,
+  ProgressCallback,
+} from './types.js';
+
+/** What a run needs from its executor. @internal */
+export interface RunEnv {
+  readonly clock: Clock;
+  /** True when `clock` is the system clock, so its readings can date deadlines too. */
+  readonly realClock: boolean;
+  readonly sink: LifecycleSink | undefined;
+  readonly correlation: boolean;
+  /** Metrics slot of the executor in `HookEntry.metrics`, -1 when metrics are off. */
+  readonly slot: number;
+  readonly registry: HookRegistry;
+  readonly defaultDeadlines: DeadlineList;
+}
+
+/** Returned by `invokeHook` when `shouldExecute` said no. */
+export const NOT_APPLICABLE: unique symbol = Symbol('not applicable');
+
+let never: AbortSignal | undefined;
+/** A signal that never aborts, for hooks that take none and fires that have none. */
+export function neverAborted(): AbortSignal {
+  never ??= new AbortController().signal;
+  return never;
+}
+
+/** Calls one hook with its `this`; free function so `AsyncLocalStorage.run` can call it without a closure. */
+export function invokeHook(entry: HookEntry, ctx: HookContext, signal: AbortSignal): unknown {
+  if (entry.shouldExecute !== undefined && !entry.shouldExecute(ctx)) return NOT_APPLICABLE;
+  return entry.fn.call(entry.self, ctx, signal);
+}
+
+/** True for anything with a callable `then` (promises from any realm). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+const CONTINUE = HookResult.continue();
+
+/**
+ * State shared by the sequential and parallel strategies for one fire: the records, breakers,
+ * metrics, lifecycle events and progress. Strategies decide only what runs when.
+ * @internal
+ */
+export abstract class FireRun {
+  readonly env: RunEnv;
+  readonly plan: Plan;
+  readonly ctx: FireContext;
+  readonly fireSeq: number;
+  readonly t0: number;
+  readonly n: number;
+  readonly records: ExecutionRecord[];
+  /**
+   * Per hook, the result that counts for the aggregate (fail-closed failures count as cancel);
+   * made on the first result worth keeping, so a chain of `continue`s allocates none.
+   */
+  results: (HookResult | undefined)[] | undefined;
+  readonly fireDeadlines: DeadlineList;
+  readonly fireSignal: AbortSignal | undefined;
+  readonly onProgress: ProgressCallback | undefined;
+  started = 0;
+  completed = 0;
+  /** Set when the fire's signal aborted; hooks not started are skipped. */
+  abortReason: string | undefined;
+  /** Settles the fire's promise once something went async. */
+  resolve: ((outcome: FireOutcome) => void) | undefined;
+  outcome: FireOutcome | undefined;
+  /** Execution id of the hook that fired this point, when fired from inside a hook. */
+  readonly cause: string | undefined;
+  private abortListener: (() => void) | undefined;
+
+  constructor(
+    env: RunEnv,
+    plan: Plan,
+    ctx: FireContext,
+    t0: number,
+    options: FireOptions | undefined,
+    cause: string | undefined,
+  ) {
+    this.env = env;
+    this.cause = cause;
+    this.plan = plan;
+    this.ctx = ctx;
+    this.fireSeq = ctx.fireSeq;
+    this.t0 = t0;
+    this.n = plan.size;
+    this.records = new Array(plan.size);
+    const timeoutMs = options?.timeoutMs;
+    this.fireDeadlines = timeoutMs === undefined ? env.defaultDeadlines : deadlineList(timeoutMs);
+    this.fireSignal = options?.signal;
+    this.onProgress = options?.onProgress;
+    if (this.fireSignal !== undefined) {
+      if (this.fireSignal.aborted) this.abortReason = abortText(this.fireSignal);
+      else {
+        this.abortListener = () => this.onFireAbort(abortText(this.fireSignal!));
+        this.fireSignal.addEventListener('abort', this.abortListener, { once: true });
+      }
+    }
+    if (env.sink !== undefined) {
+      this.emit('hook.fire.started', { point: plan.point, mode: plan.mode, hooks: plan.size }, undefined);
+    }
+  }
+
+  /** The fire's signal aborted: strategies abandon running hooks and skip the rest. */
+  protected abstract onFireAbort(reason: string): void;
+
+  /** Deadline list for a hook: its own timeout, else the fire's, else the executor's. */
+  deadlinesOf(entry: HookEntry): DeadlineList {
+    if (entry.timeoutMs === undefined) return this.fireDeadlines;
+    if (entry.deadlines === undefined) entry.deadlines = deadlineList(entry.timeoutMs);
+    return entry.deadlines;
+  }
+
+  /** Keeps hook i's result for the aggregate. */
+  keep(i: number, result: HookResult): void {
+    if (this.results === undefined) this.results = new Array(this.n);
+    this.results[i] = result;
+  }
+
+  /** Execution id, made eagerly only when correlation or a sink will use it during the fire. */
+  execIdFor(index: number): string | undefined {
+    return this.env.correlation || this.env.sink !== undefined
+      ? formatExecutionId(this.fireSeq, index)
+      : undefined;
+  }
+
+  /** Runs the hook inside a correlation scope when propagation is on. */
+  call(entry: HookEntry, ctx: FireContext, signal: AbortSignal, execId: string | undefined): unknown {
+    if (!this.env.correlation) return invokeHook(entry, ctx, signal);
+    return correlationStorage().run(
+      { correlationId: ctx.correlationId, causationId: execId },
+      invokeHook,
+      entry,
+      ctx,
+      signal,
+    );
+  }
+
+  /**
+   * Checks whether a hook may start: a spent `once` hook or an open breaker gives a skip reason.
+   * In half-open the caller that gets undefined holds the breaker's single probe.
+   */
+  admit(entry: HookEntry, now: number): string | undefined {
+    if (entry.once && entry.spent) return 'once: already ran';
+    const refused = entry.breaker === null ? undefined : entry.breaker.acquire(now);
+    if (entry.once && refused === undefined) this.env.registry._spend(entry);
+    return refused;
+  }
+
+  /**
+   * Validates a settled value; returns the result, or a HookError to record as `error`.
+   */
+  resultOf(entry: HookEntry, value: unknown): HookResult | HookError {
+    if (value === undefined || value === null) return CONTINUE;
+    const problem = resultProblem(value);
+    if (problem === undefined) return value as HookResult;
+    return new HookError(
+      HookErrorCode.INVALID_ARGUMENT,
+      `hook '${entry.name}' at ${this.plan.point} returned something that is not a HookResult: ${problem}. Return a HookResult.*() value or nothing.`,
+    );
+  }
+
+  /** Records a hook that ran (ok, error or timeout) and feeds its breaker and metrics. */
+  finish(
+    index: number,
+    entry: HookEntry,
+    status: ExecutionStatus,
+    result: HookResult | undefined,
+    error: unknown,
+    start: number,
+    end: number,
+    execId: string | undefined,
+  ): void {
+    const duration = end - start;
+    const breaker = entry.breaker;
+    if (breaker !== null) {
+      if (status === 'ok') breaker.success(end, duration);
+      else if (this.abortReason !== undefined && status === 'error') breaker.release();
+      else breaker.failure(end);
+    }
+    if (this.env.slot >= 0) {
+      let m = entry.metrics[this.env.slot];
+      if (m === undefined) m = entry.metrics[this.env.slot] = new LatencyMetrics();
+      m.observe(duration);
+      if (status === 'error') m.errors++;
+      else if (status === 'timeout') m.timeouts++;
+    }
+    const record = new ExecutionRecord(
+      entry.id,
+      entry.name,
+      status,
+      result,
+      error,
+      start,
+      duration,
+      this.fireSeq,
+      index,
+      execId,
+    );
+    this.records[index] = record;
+    if (this.env.sink !== undefined) this.emitRecord(record, entry);
+    this.completed++;
+    if (this.onProgress !== undefined) this.progress();
+  }
+
+  /** Records a hook that did not run. */
+  skip(index: number, entry: HookEntry, reason: string): void {
+    const result = HookResult.skipped(reason);
+    if (this.env.slot >= 0) {
+      let m = entry.metrics[this.env.slot];
+      if (m === undefined) m = entry.metrics[this.env.slot] = new LatencyMetrics();
+      m.skipped++;
+    }
+    const record = new ExecutionRecord(
+      entry.id,
+      entry.name,
+      'skipped',
+      result,
+      undefined,
+      0,
+      0,
+      this.fireSeq,
+      index,
+      undefined,
+    );
+    this.records[index] = record;
+    if (this.env.sink !== undefined) this.emitRecord(record, entry);
+    this.completed++;
+    if (this.onProgress !== undefined) this.progress();
+  }
+
+  /** A hook started (for progress). */
+  begin(): void {
+    this.started++;
+    if (this.onProgress !== undefined) this.progress();
+  }
+
+  /** Builds the outcome, says so to the sink, and settles the fire's promise if it went async. */
+  complete(
+    decision: HookResult,
+    data: Record<string, unknown>,
+    directives: readonly HookResult[],
+    conflicts: readonly DataConflict[],
+    end: number,
+  ): void {
+    if (this.abortListener !== undefined) this.fireSignal!.removeEventListener('abort', this.abortListener);
+    const outcome = new FireOutcome(
+      this.plan.point,
+      decision,
+      data,
+      this.records,
+      directives,
+      end - this.t0,
+      conflicts,
+      this.ctx.corr,
+      this.fireSeq,
+    );
+    this.outcome = outcome;
+    if (this.env.sink !== undefined) {
+      const counts = { ok: 0, error: 0, timeout: 0, skipped: 0 };
+      for (const r of this.records) counts[r.status]++;
+      this.emit(
+        'hook.fire.completed',
+        { point: this.plan.point, decision: decision.type, durationMs: outcome.durationMs, ...counts },
+        undefined,
+      );
+    }
+    if (this.resolve !== undefined) this.resolve(outcome);
+  }
+
+  /** A promise of the outcome, for a fire that went async. */
+  promise(): Promise<FireOutcome> {
+    return new Promise((resolve) => {
+      this.resolve = resolve;
+    });
+  }
+
+  /** Synthesised decision of a fail-closed hook that failed or could not start. */
+  failClosed(entry: HookEntry, why: string): HookResult {
+    return HookResult.cancel(`hook '${entry.name}' is fail-closed and ${why}`);
+  }
+
+  private progress(): void {
+    try {
+      this.onProgress!(this.started, this.completed, this.n);
+    } catch {
+      // A progress callback must not break the fire.
+    }
+  }
+
+  private emitRecord(record: ExecutionRecord, entry: HookEntry): void {
+    const type =
+      record.status === 'ok'
+        ? 'hook.execution.completed'
+        : record.status === 'error'
+          ? 'hook.execution.failed'
+          : record.status === 'timeout'
+            ? 'hook.execution.timeout'
+            : 'hook.execution.skipped';
+    const data: Record<string, unknown> = {
+      point: this.plan.point,
+      hook: entry.name,
+      hookId: entry.id,
+      executionId: record.executionId,
+      language: entry.language,
+      durationMs: record.durationMs,
+    };
+    if (record.result !== undefined) data.result = record.result;
+    if (record.error !== undefined) data.error = errorText(record.error);
+    this.emit(type, data, record.executionId);
+  }
+
+  emit(
+    type: Parameters<LifecycleSink['emit']>[0],
+    data: Record<string, unknown>,
+    causationId: string | undefined,
+  ): void {
+    const meta: { correlationId: string; causationId?: string } = { correlationId: this.ctx.correlationId };
+    const cause = causationId ?? this.cause;
+    if (cause !== undefined) meta.causationId = cause;
+    try {
+      this.env.sink!.emit(type, data, meta);
+    } catch {
+      // A sink that throws must not break the fire (DESIGN: observers never crash the host).
+    }
+  }
+}
+
+/** Message of a thrown value, for events and reasons. */
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return typeof error === 'string' ? error : JSON.stringify(error);
+  } catch {
+    return String(error);
+  }
+}
+
+function abortText(signal: AbortSignal): string {
+  const reason = signal.reason;
+  return `fire aborted${reason === undefined ? '' : `: ${errorText(reason)}`}`;
+}
