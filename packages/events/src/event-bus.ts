@@ -53,7 +53,12 @@ export interface EventBusOptions {
   transport?: EventTransport;
   /** A hooks executor: fires BeforeEventEmit (may cancel or modify), AfterEventEmit, EventHandlerError. */
   executor?: HookFirer;
-  /** Run subscribers inside the event's correlation scope when correlation is active. @default true */
+  /**
+   * Run subscribers inside the event's correlation scope, so what they publish names the event
+   * as its cause. `true` always; `false` never; by default whenever correlation is in use in this
+   * process (a `withCorrelation` scope or an executor with correlation on has run), so that a bus
+   * alone never makes the process pay for AsyncLocalStorage.
+   */
   correlation?: boolean;
   /** Default `source` of published events. */
   source?: string;
@@ -119,7 +124,7 @@ export class EventBus<M extends EventMap = EventMap> {
   private readonly transport?: EventTransport;
   private readonly transportOff?: () => void;
   private readonly hooks?: BusHooks;
-  private readonly correlation: boolean;
+  private readonly correlation: boolean | undefined;
   private readonly source?: string;
   private nextId = 1;
   private closed = false;
@@ -139,7 +144,7 @@ export class EventBus<M extends EventMap = EventMap> {
 
   constructor(options: EventBusOptions = {}) {
     this.clock = options.clock ?? Date.now;
-    this.correlation = options.correlation !== false;
+    this.correlation = options.correlation;
     this.source = options.source;
     if (options.rateLimit) this.bucket = new TokenBucket(options.rateLimit, this.clock());
     this.log = options.log;
@@ -452,7 +457,7 @@ export class EventBus<M extends EventMap = EventMap> {
   }
 
   private invoke(handler: EventHandler, event: HookspellEvent): unknown {
-    if (this.correlation && isCorrelationActive()) {
+    if (this.correlation === true || (this.correlation === undefined && isCorrelationActive())) {
       return runInCorrelationScope(
         { correlationId: event.metadata.correlationId, causationId: event.id },
         handler,

@@ -32,44 +32,59 @@ export interface Timeline {
 }
 
 /**
- * Builds a {@link Timeline}. An event's cause is the event whose id is its `causationId`; when the
- * cause is a hook execution, the `hook.execution.*` event reporting that execution
- * (`data.executionId`) stands in for it. Events whose cause is absent are roots.
+ * Builds a {@link Timeline}. An event hangs under its cause: the event whose id is its
+ * `causationId`; or, when the cause is a hook execution, the `hook.execution.*` event reporting
+ * that execution (`data.executionId`) — which is recorded after the events the hook published, so
+ * a child may precede its parent in sequence. Hook lifecycle events hang under the
+ * `hook.fire.started` event of their fire (`data.fireSeq`). Events whose cause is absent are roots.
  */
 export function buildTimeline(correlationId: string, events: readonly HookspellEvent[]): Timeline {
   const sorted = [...events].sort((a, b) => a.sequence - b.sequence);
   const nodes = new Map<string, TimelineNode>();
   const byExecution = new Map<string, string>();
+  const fireStarts = new Map<number, string>();
   for (const event of sorted) {
     nodes.set(event.id, { event, children: [], depth: 0 });
-    const executionId = (event.data as { executionId?: unknown } | null)?.executionId;
-    if (typeof executionId === 'string' && event.type.startsWith('hook.execution.'))
-      byExecution.set(executionId, event.id);
+    const data = event.data as { executionId?: unknown; fireSeq?: unknown } | null;
+    if (typeof data?.executionId === 'string' && event.type.startsWith('hook.execution.')) {
+      byExecution.set(data.executionId, event.id);
+    }
+    if (event.type === 'hook.fire.started' && typeof data?.fireSeq === 'number')
+      fireStarts.set(data.fireSeq, event.id);
   }
-  const roots: TimelineNode[] = [];
   const siblings = new Map<string, string[]>();
+  const parentOf = new Map<string, string>();
   for (const event of sorted) {
-    const node = nodes.get(event.id)!;
     const cause = event.metadata.causationId;
     if (cause !== undefined) {
       const group = siblings.get(cause);
       if (group) group.push(event.id);
       else siblings.set(cause, [event.id]);
     }
-    let parentId =
-      cause !== undefined && nodes.has(cause)
-        ? cause
-        : cause !== undefined
-          ? byExecution.get(cause)
-          : undefined;
-    // An execution's own lifecycle event must not become its own parent.
-    if (parentId === event.id) parentId = undefined;
-    const parent = parentId === undefined ? undefined : nodes.get(parentId);
-    if (parent !== undefined && parent.event.sequence < event.sequence) {
+    const parentId = findParent(event, nodes, byExecution, fireStarts);
+    if (parentId !== undefined && parentId !== event.id) parentOf.set(event.id, parentId);
+  }
+  // Malformed causation data must not make a cycle: a link that closes one is dropped.
+  for (const id of parentOf.keys()) {
+    const seen = new Set<string>([id]);
+    let at = parentOf.get(id);
+    while (at !== undefined) {
+      if (seen.has(at)) {
+        parentOf.delete(id);
+        break;
+      }
+      seen.add(at);
+      at = parentOf.get(at);
+    }
+  }
+  const roots: TimelineNode[] = [];
+  for (const event of sorted) {
+    const node = nodes.get(event.id)!;
+    const parentId = parentOf.get(event.id);
+    if (parentId === undefined) roots.push(node);
+    else {
       node.parentId = parentId;
-      parent.children.push(node);
-    } else {
-      roots.push(node);
+      nodes.get(parentId)!.children.push(node); // sorted iteration keeps children in sequence order
     }
   }
   const leaves: string[] = [];
@@ -99,4 +114,22 @@ export function buildTimeline(correlationId: string, events: readonly HookspellE
     endedAt: last,
     durationMs: first === undefined || last === undefined ? 0 : last - first,
   };
+}
+
+function findParent(
+  event: HookspellEvent,
+  nodes: Map<string, TimelineNode>,
+  byExecution: Map<string, string>,
+  fireStarts: Map<number, string>,
+): string | undefined {
+  const cause = event.metadata.causationId;
+  const isLifecycle = event.type.startsWith('hook.execution.') || event.type === 'hook.fire.completed';
+  if (isLifecycle) {
+    const fireSeq = (event.data as { fireSeq?: unknown } | null)?.fireSeq;
+    const start = typeof fireSeq === 'number' ? fireStarts.get(fireSeq) : undefined;
+    if (start !== undefined) return start;
+  }
+  if (cause === undefined) return undefined;
+  if (nodes.has(cause)) return cause;
+  return byExecution.get(cause);
 }

@@ -336,6 +336,8 @@ export abstract class FireRun {
     data: Record<string, unknown>,
     causationId: string | undefined,
   ): void {
+    // Every lifecycle event names its fire, so a timeline can group executions under it.
+    data.fireSeq = this.fireSeq;
     const meta: { correlationId: string; causationId?: string } = { correlationId: this.ctx.correlationId };
     const cause = causationId ?? this.cause;
     if (cause !== undefined) meta.causationId = cause;
