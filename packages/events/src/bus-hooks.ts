@@ -1,19 +1,10 @@
+import type { HookExecutor } from '@hookspell/hooks';
 import { EventError, EventErrorCode } from './errors.js';
 import type { HookspellEvent } from './event.js';
 import type { SubscriptionImpl } from './subscription.js';
 
-/** The part of a hooks executor the bus uses (structural, so any compatible executor fits). */
-export interface HookFirer {
-  fire(
-    point: string,
-    input: {
-      component: { type: string; name: string };
-      data: Record<string, unknown>;
-      metadata?: Record<string, string>;
-    },
-    options?: { correlationId?: string },
-  ): Promise<{ decision: { type: string; reason?: string; value?: unknown }; data: Record<string, unknown> }>;
-}
+/** The part of a hooks executor the bus uses. */
+export type HookFirer = Pick<HookExecutor, 'fire'>;
 
 /** The event-group hook points, fired only when the bus is given an executor. */
 export interface BusHooks {
@@ -23,7 +14,7 @@ export interface BusHooks {
   handlerError(event: HookspellEvent, sub: SubscriptionImpl, error: unknown): void;
 }
 
-const COMPONENT = { type: 'system', name: 'event-bus' };
+const COMPONENT = { type: 'system', name: 'event-bus' } as const;
 
 export function createBusHooks(executor: HookFirer): BusHooks {
   return {

@@ -1,8 +1,23 @@
-import { createHash } from 'node:crypto';
 import { type BatchOp, type JsonObject, jsonValueProblem, type StorageBackend } from '@hookspell/storage';
 import { EventError, EventErrorCode } from './errors.js';
 import type { HookspellEvent } from './event.js';
-import { type CompiledPattern, compilePattern } from './pattern.js';
+import {
+  correlationPart,
+  encodeId,
+  fromRecord,
+  groupSequences,
+  idRows,
+  keySequence,
+  pad,
+  parseOwnId,
+  type StoredSegment,
+  scanRange,
+  toRecord,
+  typePart,
+} from './log-layout.js';
+import { LogReader } from './log-reader.js';
+import { pruneSegmentOps } from './log-retention.js';
+import { compilePattern } from './pattern.js';
 import { buildTimeline, type Timeline } from './timeline.js';
 
 /** What the bus needs from a log. */
@@ -67,17 +82,12 @@ interface PendingBatch {
   reject: (error: unknown) => void;
 }
 
-const SEQ_DIGITS = 16;
-const SAFE_ID = /^[A-Za-z0-9_:@-]+(?:\.[A-Za-z0-9_:@-]+)*$/;
-
 /**
- * The persisted event log on any `StorageBackend`. Appends are group-committed (many events per
- * storage batch); queries read key ranges — by sequence, by correlation id, by event type — so
- * their cost grows with the number of results, not the size of the log.
- *
- * Key layout under `prefix`: `log/<sequence>` (the event), `corr/<correlation>/<sequence>` and
- * `type/<type>/<sequence>` (copies, for range reads), `types/<type>` (known types), `meta/count`.
- * One process writes a log at a time; any number may read it.
+ * The persisted event log on any `StorageBackend`. Appends are group-committed: each commit is one
+ * storage batch writing one segment row with its events plus one small index row per correlation
+ * and per type present (see log-layout.ts). Queries read the index rows of their correlation or
+ * types, then only the segments those point to, so their cost follows the number of matching
+ * segments, not the size of the log. One process writes a log at a time; any number may read it.
  *
  * @example
  * const log = new EventLog(SqliteStorage({ path: 'events.db' }), { retention: { maxEvents: 100_000 } });
@@ -185,33 +195,49 @@ export class EventLog implements EventLogWriter {
         `\`limit\` must be a non-negative integer, got ${String(query.limit)}.`,
       );
     }
-    const range = sequenceRange(query);
+    const range = scanRange(query);
     const reverse = query.reverse === true;
     const matcher = query.pattern === undefined ? undefined : compilePattern(query.pattern);
+    const reader = new LogReader(this.storage, this.prefix);
     if (query.correlationId !== undefined) {
-      return this.scan(
-        `${this.prefix}corr/${encodeId(query.correlationId)}/`,
+      const lone = await this.findOwnEvent(query.correlationId);
+      const seeds =
+        lone !== undefined && lone.event.metadata.correlationId === query.correlationId ? [lone] : [];
+      return reader.read(
+        [`${this.prefix}corr/${encodeId(query.correlationId)}/`],
         range,
         reverse,
         limit,
         matcher,
+        seeds,
       );
     }
-    if (
-      matcher !== undefined &&
-      this.indexTypes &&
-      !(matcher.segments.length === 1 && matcher.segments[0] === '**')
-    ) {
-      const types = [...this.types].filter((t) => matcher.matches(t));
-      const parts = await Promise.all(
-        types.map((t) => this.scan(`${this.prefix}type/${t}/`, range, reverse, limit)),
-      );
-      const merged = parts
-        .flat()
-        .sort((a, b) => (reverse ? b.sequence - a.sequence : a.sequence - b.sequence));
-      return merged.slice(0, limit);
+    const everything =
+      matcher === undefined || (matcher.segments.length === 1 && matcher.segments[0] === '**');
+    if (!everything && this.indexTypes) {
+      const prefixes = [...this.types]
+        .filter((t) => matcher!.matches(t))
+        .map((t) => `${this.prefix}type/${t}/`);
+      if (prefixes.length === 0) return [];
+      return reader.read(prefixes, range, reverse, limit, matcher);
     }
-    return this.scan(`${this.prefix}log/`, range, reverse, limit, matcher);
+    return reader.read(undefined, range, reverse, limit, matcher);
+  }
+
+  // Locates an event by an id of this library's scheme through the `ids/` rows (see log-layout.ts).
+  private async findOwnEvent(id: string): Promise<{ segment: number; event: HookspellEvent } | undefined> {
+    const own = parseOwnId(id);
+    if (own === undefined) return undefined;
+    const rows = `${this.prefix}ids/${own.prefix}`;
+    const [row] = await this.storage.list<number>(rows, {
+      startAfter: rows + pad(own.n + 1),
+      reverse: true,
+      limit: 1,
+    });
+    if (row === undefined) return undefined;
+    const segment = await this.storage.get<JsonObject>(`${this.prefix}seg/${pad(row.value)}`);
+    const record = (segment as unknown as StoredSegment | undefined)?.events.find((e) => e.id === id);
+    return record === undefined ? undefined : { segment: row.value, event: fromRecord(record as never) };
   }
 
   /** The events of one correlation as causality chains, concurrent groups, roots and leaves. */
@@ -295,22 +321,26 @@ export class EventLog implements EventLogWriter {
   }
 
   private opsFor(events: HookspellEvent[]): BatchOp[] {
-    const ops: BatchOp[] = [];
     const p = this.prefix;
-    for (const event of events) {
-      const seq = pad(event.sequence);
-      const record = toRecord(event);
-      ops.push({ type: 'set', key: `${p}log/${seq}`, value: record });
-      ops.push({
+    const seg = pad(events[0]!.sequence);
+    const ids = idRows(p, events);
+    const ops: BatchOp[] = [
+      {
         type: 'set',
-        key: `${p}corr/${encodeId(event.metadata.correlationId)}/${seq}`,
-        value: record,
-      });
-      if (this.indexTypes) {
-        ops.push({ type: 'set', key: `${p}type/${event.type}/${seq}`, value: record });
-        if (!this.types.has(event.type)) {
-          this.types.add(event.type);
-          ops.push({ type: 'set', key: `${p}types/${event.type}`, value: true });
+        key: `${p}seg/${seg}`,
+        value: { events: events.map(toRecord), idRows: [...ids.keys()] },
+      },
+    ];
+    for (const key of ids.keys()) ops.push({ type: 'set', key, value: events[0]!.sequence });
+    for (const [corr, sequences] of groupSequences(events, correlationPart)) {
+      ops.push({ type: 'set', key: `${p}corr/${corr}/${seg}`, value: sequences });
+    }
+    if (this.indexTypes) {
+      for (const [type, sequences] of groupSequences(events, typePart)) {
+        ops.push({ type: 'set', key: `${p}type/${type}/${seg}`, value: sequences });
+        if (!this.types.has(type)) {
+          this.types.add(type);
+          ops.push({ type: 'set', key: `${p}types/${type}`, value: true });
         }
       }
     }
@@ -333,158 +363,38 @@ export class EventLog implements EventLogWriter {
     return rejected;
   }
 
-  // Reads `prefix` + 16-digit sequence keys within `range`, page by page, until `limit` match.
-  private async scan(
-    prefix: string,
-    range: ScanRange,
-    reverse: boolean,
-    limit: number,
-    matcher?: CompiledPattern,
-  ): Promise<HookspellEvent[]> {
-    const out: HookspellEvent[] = [];
-    if (limit === 0 || range.lower > range.upper) return out;
-    let startAfter: string | undefined = reverse
-      ? range.upper < Number.MAX_SAFE_INTEGER
-        ? prefix + pad(range.upper + 1)
-        : undefined
-      : range.lower > 0
-        ? prefix + pad(range.lower - 1)
-        : undefined;
-    const page = Math.min(Math.max(limit, 16), 1000);
-    for (;;) {
-      const entries = await this.storage.list<JsonObject>(prefix, { startAfter, limit: page, reverse });
-      for (const { key, value } of entries) {
-        const seq = Number(key.slice(-SEQ_DIGITS));
-        if (reverse ? seq < range.lower : seq > range.upper) return out;
-        const event = value as unknown as HookspellEvent;
-        if (matcher !== undefined && !matcher.matches(event.type)) continue;
-        if (
-          (range.from !== undefined && event.timestamp < range.from) ||
-          (range.to !== undefined && event.timestamp > range.to)
-        )
-          continue;
-        out.push(event);
-        if (out.length >= limit) return out;
-      }
-      if (entries.length < page) return out;
-      startAfter = entries[entries.length - 1]!.key;
-    }
-  }
-
   private async runRetention(): Promise<number> {
     await this.flush();
     await this.ready();
     const { maxEvents, maxAgeMs } = this.retention;
-    // Oldest first: prune while over the count or older than the age limit, stop at the first keeper.
+    // Oldest first: prune while over the count or older than the age limit; stop at the first keeper.
     const cutoff = maxAgeMs === undefined ? Number.NEGATIVE_INFINITY : this.clock() - maxAgeMs;
     let excess = maxEvents === undefined ? 0 : Math.max(0, this.count - maxEvents);
     let removed = 0;
     for (;;) {
-      const entries = await this.storage.list<JsonObject>(`${this.prefix}log/`, { limit: 500 });
-      const victims: { key: string; event: HookspellEvent }[] = [];
-      for (const { key, value } of entries) {
-        const event = value as unknown as HookspellEvent;
-        if (victims.length >= excess && event.timestamp >= cutoff) break;
-        victims.push({ key, event });
-      }
-      if (victims.length === 0) break;
-      const ops: BatchOp[] = [];
-      for (const { key, event } of victims) {
-        const seq = key.slice(-SEQ_DIGITS);
-        ops.push({ type: 'delete', key });
-        ops.push({
-          type: 'delete',
-          key: `${this.prefix}corr/${encodeId(event.metadata.correlationId)}/${seq}`,
-        });
-        if (this.indexTypes) ops.push({ type: 'delete', key: `${this.prefix}type/${event.type}/${seq}` });
-      }
-      ops.push({ type: 'set', key: `${this.prefix}meta/count`, value: this.count - victims.length });
+      const [oldest] = await this.storage.list<JsonObject>(`${this.prefix}seg/`, { limit: 1 });
+      if (oldest === undefined) break;
+      const events = (oldest.value as unknown as StoredSegment).events;
+      let victims = 0;
+      while (victims < events.length && (victims < excess || events[victims]!.timestamp < cutoff)) victims++;
+      if (victims === 0) break;
+      const ops = pruneSegmentOps(
+        this.prefix,
+        keySequence(oldest.key),
+        oldest.value as unknown as StoredSegment,
+        victims,
+        this.indexTypes,
+      );
+      ops.push({ type: 'set', key: `${this.prefix}meta/count`, value: this.count - victims });
       await this.storage.batch(ops);
-      this.count -= victims.length;
-      removed += victims.length;
-      excess = Math.max(0, excess - victims.length);
-      if (victims.length < entries.length || entries.length < 500) break;
+      this.count -= victims;
+      removed += victims;
+      excess = Math.max(0, excess - victims);
+      if (victims < events.length) break;
     }
     this.counters.pruned += removed;
     return removed;
   }
-}
-
-// Time and cursor bounds of a query. Sequences are never below `timestamp × 1000` (see
-// sequence-clock.ts), so `from` maps exactly onto a sequence to start at; a sequence can run ahead
-// of its timestamp (bursts, a clock stepped back), so `to` is checked on timestamps and the scan
-// stops only a generous `CLOCK_SLACK_MS` past it.
-const CLOCK_SLACK_MS = 60_000;
-
-interface ScanRange {
-  lower: number;
-  upper: number;
-  from?: number;
-  to?: number;
-}
-
-function sequenceRange(query: EventQuery): ScanRange {
-  const time = (t: number | Date | undefined, name: string): number | undefined => {
-    if (t === undefined) return undefined;
-    const ms = t instanceof Date ? t.getTime() : t;
-    if (typeof ms !== 'number' || !Number.isFinite(ms)) {
-      throw new EventError(
-        EventErrorCode.INVALID_ARGUMENT,
-        `\`${name}\` must be a Date or epoch milliseconds, got ${String(t)}.`,
-      );
-    }
-    return ms;
-  };
-  const from = time(query.from, 'from');
-  const to = time(query.to, 'to');
-  let lower = from === undefined ? 0 : from * 1000;
-  let upper = to === undefined ? Number.MAX_SAFE_INTEGER : (to + CLOCK_SLACK_MS) * 1000 + 999;
-  if (query.afterSequence !== undefined) {
-    if (!Number.isSafeInteger(query.afterSequence)) {
-      throw new EventError(
-        EventErrorCode.INVALID_ARGUMENT,
-        `\`afterSequence\` must be an integer sequence number, got ${String(query.afterSequence)}.`,
-      );
-    }
-    if (query.reverse) upper = Math.min(upper, query.afterSequence - 1);
-    else lower = Math.max(lower, query.afterSequence + 1);
-  }
-  return { lower, upper, from, to };
-}
-
-// The stored form: the event without undefined fields (storage accepts JSON only).
-function toRecord(event: HookspellEvent): JsonObject {
-  const m = event.metadata;
-  const metadata: JsonObject = {
-    correlationId: m.correlationId,
-    tags: m.tags as string[],
-    priority: m.priority,
-  };
-  if (m.causationId !== undefined) metadata.causationId = m.causationId;
-  if (m.source !== undefined) metadata.source = m.source;
-  if (m.target !== undefined) metadata.target = m.target;
-  if (m.ttlSeconds !== undefined) metadata.ttlSeconds = m.ttlSeconds;
-  return {
-    id: event.id,
-    type: event.type,
-    data: event.data as JsonObject,
-    language: event.language,
-    timestamp: event.timestamp,
-    sequence: event.sequence,
-    metadata,
-    schemaVersion: event.schemaVersion,
-  };
-}
-
-function pad(sequence: number): string {
-  return String(sequence).padStart(SEQ_DIGITS, '0');
-}
-
-// Correlation ids come from users: safe ones are kept readable, others are hashed into a key.
-function encodeId(id: string): string {
-  return id.length <= 128 && SAFE_ID.test(id)
-    ? id
-    : `sha256-${createHash('sha256').update(id).digest('hex').slice(0, 40)}`;
 }
 
 function noop(): void {}

@@ -20,11 +20,22 @@ export function sequenceTime(sequence: number): number {
   return Math.floor(sequence / 1000);
 }
 
-// A random per-process prefix: `prefix + sequence` is unique without a UUID per event
-// (crypto.randomUUID per event costs two thirds of the publish hot path).
-const PROCESS_PREFIX = randomBytes(6).toString('hex');
+// A per-process prefix (start time + randomness): `prefix + counter` is unique without a UUID per
+// event (crypto.randomUUID per event costs two thirds of the publish hot path) and cheap to format
+// (a small-integer counter, where formatting the 16-digit sequence itself cost more than the rest
+// of a publish).
+/** Prefix of every event id made by this process. */
+export const PROCESS_PREFIX = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}-`;
+// Formatting a number per event costs ~20 ns; instead the id is a block prefix (re-formatted every
+// 1024 events) joined with one of 1024 precomputed suffixes.
+const SUFFIXES = Array.from({ length: 1024 }, (_, i) => String(i).padStart(4, '0'));
+let counter = 0;
+let block = `${PROCESS_PREFIX}0`;
 
-/** A unique, time-ordered event id made from the sequence number. */
-export function eventId(sequence: number): string {
-  return `${PROCESS_PREFIX}-${sequence.toString(36)}`;
+/** A unique event id: a per-process prefix and a counter (`lx3k9a-1f2e3d4c-0000012`). */
+export function nextEventId(): string {
+  const low = counter & 1023;
+  if (low === 0) block = PROCESS_PREFIX + counter / 1024;
+  counter++;
+  return block + SUFFIXES[low]!;
 }

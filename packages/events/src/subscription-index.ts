@@ -13,6 +13,9 @@ export class SubscriptionIndex {
   private wildcard: SubscriptionImpl[] = [];
   private cache = new Map<string, SubscriptionImpl[]>();
   private count = 0;
+  // One-entry memo in front of the cache: hosts mostly publish runs of the same type.
+  private lastType: string | undefined;
+  private lastMatch: readonly SubscriptionImpl[] = [];
 
   get size(): number {
     return this.count;
@@ -26,7 +29,7 @@ export class SubscriptionIndex {
       this.wildcard = [...this.wildcard, sub];
     }
     this.count++;
-    this.cache = new Map();
+    this.invalidate();
   }
 
   remove(sub: SubscriptionImpl): void {
@@ -38,18 +41,26 @@ export class SubscriptionIndex {
       this.wildcard = this.wildcard.filter((s) => s !== sub);
     }
     this.count--;
-    this.cache = new Map();
+    this.invalidate();
   }
 
   /** Subscriptions matching `type`, in the order they were made. Do not mutate the result. */
   match(type: string): readonly SubscriptionImpl[] {
+    if (type === this.lastType) return this.lastMatch;
     let found = this.cache.get(type);
     if (found === undefined) {
       found = this.compute(type);
       if (this.cache.size >= MAX_CACHED_TYPES) this.cache = new Map();
       this.cache.set(type, found);
     }
+    this.lastType = type;
+    this.lastMatch = found;
     return found;
+  }
+
+  private invalidate(): void {
+    this.cache = new Map();
+    this.lastType = undefined;
   }
 
   all(): SubscriptionImpl[] {

@@ -87,6 +87,8 @@ export interface SubscriptionHost {
   dropped(sub: SubscriptionImpl, event: HookspellEvent, reason: OverflowStrategy | 'unsubscribed'): void;
   backpressure(sub: SubscriptionImpl, started: boolean): void;
   removed(sub: SubscriptionImpl): void;
+  /** The subscription went from idle to busy (`true`) or back (`false`). */
+  busyChanged(busy: boolean): void;
 }
 
 /** Outcome of offering an event to a subscription. */
@@ -132,6 +134,22 @@ export class SubscriptionImpl implements Subscription {
   private prioritized = 0;
   private pressured = false;
   private idleWaiters: (() => void)[] = [];
+  // With `concurrency: 1` one call is in flight at a time, so its settle callbacks are made once
+  // here instead of two closures per call (the async delivery hot path).
+  private current: HookspellEvent | undefined;
+  /** Running or queued work, as last told to the host. */
+  private isBusy = false;
+  private readonly onSettled = () => {
+    this.current = undefined;
+    this.settled(true);
+  };
+  private readonly onRejected = (error: unknown) => {
+    const event = this.current!;
+    this.current = undefined;
+    this.stats.failed++;
+    this.host.handlerFailed(this, event, error);
+    this.settled(false);
+  };
   private abortCleanup?: () => void;
 
   constructor(
@@ -270,7 +288,15 @@ export class SubscriptionImpl implements Subscription {
       typeof (result as PromiseLike<unknown>).then === 'function'
     ) {
       this.stats.inFlight++;
-      // The async path already costs a promise; these closures keep the event for the report.
+      if (!this.isBusy) {
+        this.isBusy = true;
+        this.host.busyChanged(true);
+      }
+      if (this.concurrency === 1) {
+        this.current = event;
+        (result as PromiseLike<unknown>).then(this.onSettled, this.onRejected);
+        return;
+      }
       (result as PromiseLike<unknown>).then(
         () => this.settled(true),
         (error: unknown) => {
@@ -304,7 +330,13 @@ export class SubscriptionImpl implements Subscription {
       this.pressured = false;
       this.host.backpressure(this, false);
     }
-    if (this.stats.inFlight === 0 && this.queue.length === 0) this.notifyIdle();
+    if (this.stats.inFlight === 0 && this.queue.length === 0) {
+      if (this.isBusy) {
+        this.isBusy = false;
+        this.host.busyChanged(false);
+      }
+      this.notifyIdle();
+    }
   }
 
   private admitWaiter(): void {

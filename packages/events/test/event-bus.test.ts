@@ -294,6 +294,30 @@ describe('EventBus overflow strategies', () => {
 });
 
 describe('EventBus helpers', () => {
+  it('idle() resolves once every async subscriber has finished', async () => {
+    const bus = new EventBus();
+    const done: string[] = [];
+    bus.subscribe('job', async (e) => {
+      await sleep(5);
+      done.push(`a${e.data}`);
+    });
+    bus.subscribe(
+      'job',
+      async (e) => {
+        await sleep(1);
+        done.push(`b${e.data}`);
+      },
+      { concurrency: 2 },
+    );
+    bus.subscribe('job', () => done.push('sync'));
+    await bus.idle(); // nothing running yet
+    await bus.publish('job', 1);
+    await bus.publish('job', 2);
+    await bus.idle();
+    expect(done.sort()).toEqual(['a1', 'a2', 'b1', 'b2', 'sync', 'sync']);
+    await bus.idle();
+  });
+
   it('stream yields matching events and unsubscribes on break', async () => {
     const bus = new EventBus();
     const got: unknown[] = [];
