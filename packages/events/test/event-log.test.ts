@@ -128,6 +128,17 @@ describe.each(backends)('EventLog on %s', (_name, create) => {
     expect(await aged.log.size()).toBe(11);
   });
 
+  it('runs retention in the background', async () => {
+    const { log, bus } = setup({ retention: { maxEvents: 10, intervalMs: 20 } });
+    for (let i = 0; i < 40; i++) bus.emit('e', { i });
+    await bus.flush();
+    const deadline = Date.now() + 5000;
+    while ((await log.size()) > 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await log.size()).toBe(10);
+    expect(log.stats().pruned).toBe(30);
+    await log.close();
+  });
+
   it('builds a timeline of causality chains, concurrent groups, roots and leaves', async () => {
     const { log, bus } = setup();
     const root = await bus.publish('run.start', {}, { correlationId: 'c1' });
