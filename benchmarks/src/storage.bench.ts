@@ -41,7 +41,7 @@ const batchOps = (base: number): BatchOp[] =>
   Array.from({ length: 1000 }, (_, i) => ({ type: 'set', key: keyOf(base + i), value }));
 // Built before timing, so the batch cases time the storage call, not building the argument.
 const preparedOps = Array.from({ length: KEYS / 1000 }, (_, b) => batchOps(b * 1000));
-const opsFor = (base: number) => preparedOps[(base / 1000) % preparedOps.length]!;
+const opsFor = (base: number) => preparedOps[Math.floor(base / 1000) % preparedOps.length]!;
 
 // Fill every store with the same keys so get and list read real rows.
 for (let b = 0; b < KEYS; b += 1000) {
