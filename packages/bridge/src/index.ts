@@ -1,0 +1,27 @@
+export { type EngineInstance, loadEngine, type ScriptEngine } from './engine.js';
+export {
+  BridgeError,
+  BridgeErrorCode,
+  BridgeValueError,
+  ScriptDisposedError,
+  ScriptError,
+  type ScriptLocation,
+  ScriptMemoryError,
+  ScriptTimeoutError,
+} from './errors.js';
+export { toHookResult } from './results.js';
+export { Script } from './script.js';
+export type { HookMeta } from './script-host.js';
+export { ScriptRuntime } from './script-runtime.js';
+export {
+  DEFAULT_LIMITS,
+  type LoadOptions,
+  type ScriptHookInfo,
+  type ScriptLanguage,
+  type ScriptLimits,
+  type ScriptLogEntry,
+  type ScriptLogger,
+  type ScriptLogMeta,
+  type ScriptRuntimeOptions,
+  type ScriptSubscriptionInfo,
+} from './types.js';

@@ -1,0 +1,105 @@
+import type { HookspellEvent } from '@hookspell/events';
+import type { HookContext } from '@hookspell/hooks';
+import type { QuickJSHandle } from 'quickjs-emscripten-core';
+import type { QuickJSInstance } from './quickjs-instance.js';
+
+/**
+ * Builds the object of host primitives the prelude closes over (`hookRegister`, `eventPublish`,
+ * `stateLoad`…). Each converts its arguments with the bridge's rules, calls the script's
+ * ScriptHost, and returns a guest value or a guest promise. Host errors become guest errors the
+ * script can catch. Returns a handle the caller disposes.
+ * @internal
+ */
+export function hostObject(inst: QuickJSInstance): QuickJSHandle {
+  const { vm, host } = inst;
+  const limits = host.limits;
+  const obj = vm.newObject();
+  const def = (name: string, fn: (...args: QuickJSHandle[]) => QuickJSHandle | undefined) => {
+    const f = vm.newFunction(name, fn);
+    vm.setProp(obj, name, f);
+    f.dispose();
+  };
+  const arg = (h: QuickJSHandle | undefined, path: string): unknown =>
+    h === undefined ? undefined : inst.toHost(h, path);
+  const out = (value: unknown, path: string) => inst.toGuest(value, path);
+
+  def('hookRegister', (point, fn, options) => {
+    const p = arg(point, 'point');
+    const opts = arg(options, 'options');
+    const fnId = inst.keep(fn!);
+    try {
+      const handle = host.registerHook(
+        p,
+        (meta) => {
+          const what = `hook '${meta.name}' at ${meta.point}`;
+          return (ctx: HookContext) => inst.call(fnId, ctx, 'ctx', limits.callbackMs, what, meta.waitMs);
+        },
+        opts,
+        () => inst.release(fnId),
+      );
+      return out({ id: handle.id, name: handle.name, point: handle.point }, 'handle');
+    } catch (error) {
+      inst.release(fnId);
+      throw error;
+    }
+  });
+  def('hookUnregister', (id) => out(host.unregisterHook(String(arg(id, 'id'))), 'result'));
+  def('hookList', (filter) => out(host.listHooks(arg(filter, 'filter')), 'hooks'));
+
+  def('eventPublish', (type, data, options) =>
+    inst.promise(
+      host.publish(arg(type, 'type'), arg(data, 'data'), arg(options, 'options')).then(() => true),
+      'result',
+    ),
+  );
+  def('eventSubscribe', (pattern, fn) => {
+    const p = arg(pattern, 'pattern');
+    if (fn === undefined || vm.typeof(fn) === 'undefined') return out(host.subscribe(p, undefined), 'id');
+    const fnId = inst.keep(fn);
+    const what = `subscriber of '${String(p)}'`;
+    try {
+      const id = host.subscribe(
+        p,
+        (event: HookspellEvent) => inst.call(fnId, event, 'event', limits.callbackMs, what, limits.waitMs),
+        () => inst.release(fnId),
+      );
+      return out(id, 'id');
+    } catch (error) {
+      inst.release(fnId);
+      throw error;
+    }
+  });
+  def('eventReceive', (id, timeout) =>
+    inst.promise(Promise.resolve(host.receive(arg(id, 'id'), arg(timeout, 'timeoutMs'))), 'event'),
+  );
+  def('eventUnsubscribe', (id) => out(host.unsubscribe(arg(id, 'id')), 'result'));
+  def('eventListSubscriptions', () => out(host.listSubscriptions(), 'subscriptions'));
+  def('eventStats', () => out(host.stats(), 'stats'));
+
+  def('stateSave', (scope, k, value) =>
+    inst.promise(
+      host.stateSave(arg(scope, 'scope'), arg(k, 'key'), arg(value, 'value')).then(() => true),
+      'result',
+    ),
+  );
+  def('stateLoad', (scope, k) => inst.promise(host.stateLoad(arg(scope, 'scope'), arg(k, 'key')), 'value'));
+  def('stateDelete', (scope, k) =>
+    inst.promise(host.stateDelete(arg(scope, 'scope'), arg(k, 'key')), 'result'),
+  );
+  def('stateListKeys', (scope) => inst.promise(host.stateListKeys(arg(scope, 'scope')), 'keys'));
+
+  def('log', (level, message, data) => {
+    const l = arg(level, 'level');
+    host.log(
+      l === 'debug' || l === 'warn' || l === 'error' ? l : 'info',
+      String(arg(message, 'message')),
+      arg(data, 'data'),
+    );
+    return undefined;
+  });
+  def('print', (text) => {
+    host.print(String(arg(text, 'text')));
+    return undefined;
+  });
+  return obj;
+}

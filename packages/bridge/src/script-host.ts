@@ -1,0 +1,416 @@
+import type { EventBus, HookspellEvent, Subscription } from '@hookspell/events';
+import {
+  type HookContext,
+  type HookHandle,
+  type HookPoint,
+  type HookRegistry,
+  type HookResult,
+  PRIORITY,
+  type RegisterOptions,
+} from '@hookspell/hooks';
+import type { JsonValue, Scope, ScopedState } from '@hookspell/storage';
+import { invalidArgument, ScriptDisposedError } from './errors.js';
+import { toHookResult } from './results.js';
+import type {
+  ScriptHookInfo,
+  ScriptLanguage,
+  ScriptLimits,
+  ScriptLogEntry,
+  ScriptLogger,
+  ScriptSubscriptionInfo,
+} from './types.js';
+
+/** Calls the script function behind a hook or subscription; sync unless the script waits. */
+export type ScriptInvoker = (arg: never) => unknown;
+
+/** What an engine knows about a hook it is building the invoker of. */
+export interface HookMeta {
+  readonly name: string;
+  readonly point: string;
+  /** How long a call may wait on the host before it is abandoned (the hook's timeout). */
+  readonly waitMs: number;
+}
+
+/** Queue of events kept for `Event.receive` (a subscription without a callback). */
+const RECEIVE_QUEUE = 1000;
+
+interface HookRecord {
+  readonly handle: HookHandle;
+  readonly release: () => void;
+}
+
+interface SubRecord {
+  readonly sub: Subscription;
+  readonly callback: boolean;
+  readonly release: (() => void) | undefined;
+  readonly queue: HookspellEvent[];
+  readonly waiters: Array<(event: HookspellEvent | null) => void>;
+}
+
+/** What an engine needs to build a script's globals; all values are plain host values. @internal */
+export interface ScriptHostOptions {
+  name: string;
+  language: ScriptLanguage;
+  registry: HookRegistry;
+  bus: EventBus | undefined;
+  state: ScopedState | undefined;
+  logger: ScriptLogger | undefined;
+  limits: ScriptLimits;
+  defaultHookTimeoutMs: number;
+  maxLogLines: number;
+  nextHookSeq: () => number;
+}
+
+let subSeq = 0;
+
+/**
+ * The host side of one script's globals (`Hook`, `Event`, `State`, `log`, `print`), in plain host
+ * values. Engines bind their globals to it and convert values at the edge, so both languages get
+ * exactly the same behaviour. It also owns what the script registered, so `dispose()` undoes all.
+ * @internal
+ */
+export class ScriptHost {
+  readonly name: string;
+  readonly language: ScriptLanguage;
+  readonly limits: ScriptLimits;
+  readonly defaultHookTimeoutMs: number;
+  readonly logs: ScriptLogEntry[] = [];
+  disposed = false;
+  readonly #o: ScriptHostOptions;
+  readonly #hooks = new Map<string, HookRecord>();
+  readonly #subs = new Map<string, SubRecord>();
+
+  constructor(options: ScriptHostOptions) {
+    this.#o = options;
+    this.name = options.name;
+    this.language = options.language;
+    this.limits = options.limits;
+    this.defaultHookTimeoutMs = options.defaultHookTimeoutMs;
+  }
+
+  /** Hooks the script registered and still holds. */
+  hookInfos(): ScriptHookInfo[] {
+    return [...this.#hooks.values()].map(({ handle }) => ({
+      id: handle.id,
+      name: handle.name,
+      point: handle.point,
+    }));
+  }
+
+  subscriptionInfos(): ScriptSubscriptionInfo[] {
+    return [...this.#subs.entries()].map(([id, r]) => ({ id, pattern: r.sub.pattern, callback: r.callback }));
+  }
+
+  // ---- Hook ---------------------------------------------------------------------------------
+
+  /**
+   * Registers a script function as a normal hook. `options` is a priority (name or number) or a
+   * table `{ name, priority, depends_on, timeout_ms, on_failure, tags, critical, mutates }` (camelCase
+   * accepted too). `release` frees the engine's reference when the hook goes away.
+   */
+  registerHook(
+    point: unknown,
+    makeInvoke: (meta: HookMeta) => (ctx: HookContext) => unknown,
+    options: unknown,
+    release: () => void,
+  ): HookHandle {
+    this.#alive('Hook.register');
+    this.#room('Hook.register');
+    if (typeof point !== 'string')
+      throw invalidArgument('`point` must be a hook point name such as "BeforeToolExecution".');
+    const opts = this.#registerOptions(options);
+    const meta: HookMeta = {
+      name: opts.name!,
+      point,
+      // A little past the hook's own timeout: the executor records `timeout` first, and the
+      // script's callback is abandoned just after.
+      waitMs: (opts.timeoutMs ?? this.defaultHookTimeoutMs) + 100,
+    };
+    const invoke = makeInvoke(meta);
+    const script = this.name;
+    const toResult = (value: unknown) => toHookResult(value, 'result', script);
+    const hook = (ctx: HookContext): HookResult | Promise<HookResult> => {
+      const value = invoke(ctx);
+      return isThenable(value) ? Promise.resolve(value).then(toResult) : toResult(value);
+    };
+    const handle = this.#o.registry.register(point as HookPoint, hook, opts);
+    this.#hooks.set(handle.id, { handle, release });
+    return handle;
+  }
+
+  unregisterHook(id: string): boolean {
+    const record = this.#hooks.get(id);
+    if (record === undefined) return false;
+    this.#hooks.delete(id);
+    const removed = record.handle.unregister();
+    record.release();
+    return removed;
+  }
+
+  /** `Hook.list(filter?)`: every hook in the registry (not only this script's), as plain records. */
+  listHooks(filter: unknown): Array<Record<string, unknown>> {
+    let f: Record<string, unknown> = {};
+    if (typeof filter === 'string') f = { point: filter };
+    else if (filter !== undefined && filter !== null) {
+      if (typeof filter !== 'object') throw invalidArgument('`filter` must be nil, a point name or a table.');
+      const t = filter as Record<string, unknown>;
+      f = {
+        point: t.hook_point ?? t.hookPoint ?? t.point,
+        language: t.language,
+        priority: t.priority,
+        tag: t.tag,
+      };
+    }
+    return this.#o.registry
+      .list(Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)))
+      .map((info) => ({
+        id: info.id,
+        name: info.name,
+        hook_point: info.point,
+        priority: priorityLabel(info.priority),
+        language: info.language,
+        tags: [...info.tags],
+        enabled: info.enabled,
+      }));
+  }
+
+  #registerOptions(options: unknown): RegisterOptions {
+    const base: RegisterOptions = {
+      language: this.language,
+      // The bridge bounds waiting itself; a per-hook AbortController would cost ~2 µs per fire.
+      signal: false,
+    };
+    if (options === undefined || options === null) return { ...base, name: this.#defaultName() };
+    if (typeof options === 'string' || typeof options === 'number')
+      return { ...base, name: this.#defaultName(), priority: options as RegisterOptions['priority'] };
+    if (typeof options !== 'object' || Array.isArray(options))
+      throw invalidArgument('the third argument of Hook.register must be a priority or an options table.');
+    const o = options as Record<string, unknown>;
+    const pick = (snake: string, camel: string) => o[snake] ?? o[camel];
+    const out: RegisterOptions = { ...base, name: (o.name as string | undefined) ?? this.#defaultName() };
+    if (o.priority !== undefined) out.priority = o.priority as RegisterOptions['priority'];
+    const dependsOn = pick('depends_on', 'dependsOn');
+    if (dependsOn !== undefined) out.dependsOn = dependsOn as string[];
+    const timeout = pick('timeout_ms', 'timeoutMs');
+    if (timeout !== undefined) out.timeoutMs = timeout as number;
+    const onFailure = pick('on_failure', 'onFailure');
+    if (onFailure !== undefined) out.onFailure = onFailure as 'continue' | 'cancel';
+    if (o.tags !== undefined) out.tags = o.tags as string[];
+    if (o.critical !== undefined) out.critical = o.critical === true;
+    if (o.mutates !== undefined) out.mutates = o.mutates === true;
+    if (o.enabled !== undefined) out.enabled = o.enabled !== false;
+    return out;
+  }
+
+  #defaultName(): string {
+    return `${this.name}#${this.#o.nextHookSeq()}`;
+  }
+
+  // ---- Event --------------------------------------------------------------------------------
+
+  #bus(what: string): EventBus {
+    this.#alive(what);
+    const bus = this.#o.bus;
+    if (bus === undefined)
+      throw invalidArgument(`${what}: this ScriptRuntime was created without a \`bus\`.`);
+    return bus;
+  }
+
+  /** `Event.publish(type, data, options)`; options in snake_case or camelCase. */
+  publish(type: unknown, data: unknown, options: unknown): Promise<HookspellEvent> {
+    const bus = this.#bus('Event.publish');
+    if (typeof type !== 'string') throw invalidArgument('`type` of Event.publish must be a string.');
+    const o = (options ?? {}) as Record<string, unknown>;
+    if (typeof o !== 'object') throw invalidArgument('the options of Event.publish must be a table/object.');
+    const opts: Record<string, unknown> = {
+      language: o.language ?? this.language,
+      source: o.source ?? this.name,
+    };
+    const map: Array<[string, string, string]> = [
+      ['correlation_id', 'correlationId', 'correlationId'],
+      ['causation_id', 'causationId', 'causationId'],
+      ['ttl_seconds', 'ttlSeconds', 'ttlSeconds'],
+      ['target', 'target', 'target'],
+      ['tags', 'tags', 'tags'],
+      ['priority', 'priority', 'priority'],
+    ];
+    for (const [snake, camel, key] of map) {
+      const v = o[snake] ?? o[camel];
+      if (v !== undefined) opts[key] = v;
+    }
+    if (opts.ttlSeconds === undefined && typeof o.ttl === 'number') opts.ttlSeconds = o.ttl;
+    return bus.publish(type, data ?? null, opts);
+  }
+
+  /** `Event.subscribe(pattern[, fn])`: with `invoke`, calls it per event; without, queues for receive. */
+  subscribe(
+    pattern: unknown,
+    invoke: ((event: HookspellEvent) => unknown) | undefined,
+    release?: () => void,
+  ): string {
+    const bus = this.#bus('Event.subscribe');
+    this.#room('Event.subscribe');
+    if (typeof pattern !== 'string') throw invalidArgument('`pattern` of Event.subscribe must be a string.');
+    const id = `${this.name}/sub-${++subSeq}`;
+    const queue: HookspellEvent[] = [];
+    const waiters: Array<(event: HookspellEvent | null) => void> = [];
+    const handler =
+      invoke ??
+      ((event: HookspellEvent) => {
+        const waiter = waiters.shift();
+        if (waiter !== undefined) return waiter(event);
+        if (queue.length >= RECEIVE_QUEUE) queue.shift();
+        queue.push(event);
+      });
+    const sub = bus.subscribe(pattern, handler, { name: `${this.name}:${pattern}` });
+    this.#subs.set(id, { sub, callback: invoke !== undefined, release, queue, waiters });
+    return id;
+  }
+
+  /**
+   * `Event.receive(id, timeout_ms)`: the next queued event, or one that arrives within the
+   * timeout, else `null`. Sync when an event is already queued. Unknown ids raise.
+   */
+  receive(id: unknown, timeoutMs: unknown): HookspellEvent | null | Promise<HookspellEvent | null> {
+    this.#alive('Event.receive');
+    const record = typeof id === 'string' ? this.#subs.get(id) : undefined;
+    if (record === undefined)
+      throw invalidArgument(`Event.receive: no subscription ${JSON.stringify(id)} in this script.`);
+    if (record.callback)
+      throw invalidArgument(
+        `Event.receive: subscription ${id} delivers to a callback; subscribe without one to receive.`,
+      );
+    const next = record.queue.shift();
+    if (next !== undefined) return next;
+    const ms = timeoutMs === undefined || timeoutMs === null ? 5000 : Number(timeoutMs);
+    if (!(ms > 0)) return null;
+    return new Promise((resolve) => {
+      const waiter = (event: HookspellEvent | null) => {
+        clearTimeout(timer);
+        resolve(event);
+      };
+      const timer = setTimeout(
+        () => {
+          const i = record.waiters.indexOf(waiter);
+          if (i >= 0) record.waiters.splice(i, 1);
+          resolve(null);
+        },
+        Math.min(ms, 2 ** 31 - 1),
+      );
+      record.waiters.push(waiter);
+    });
+  }
+
+  unsubscribe(id: unknown): boolean {
+    const record = typeof id === 'string' ? this.#subs.get(id) : undefined;
+    if (record === undefined) return false;
+    this.#subs.delete(id as string);
+    record.sub.unsubscribe();
+    for (const w of record.waiters.splice(0)) w(null);
+    record.release?.();
+    return true;
+  }
+
+  listSubscriptions(): Array<Record<string, unknown>> {
+    return [...this.#subs.entries()].map(([id, r]) => ({
+      id,
+      pattern: r.sub.pattern,
+      callback: r.callback,
+      queued: r.queue.length,
+      received: r.sub.stats.received,
+    }));
+  }
+
+  stats(): Record<string, unknown> {
+    const s = this.#bus('Event.get_stats').stats();
+    return { ...s, script_subscriptions: this.#subs.size };
+  }
+
+  // ---- State --------------------------------------------------------------------------------
+
+  #state(what: string): ScopedState {
+    this.#alive(what);
+    const state = this.#o.state;
+    if (state === undefined)
+      throw invalidArgument(`${what}: this ScriptRuntime was created without a \`state\`.`);
+    return state;
+  }
+
+  stateSave(scope: unknown, key: unknown, value: unknown): Promise<void> {
+    return this.#state('State.save').save(scope as Scope, key as string, value as JsonValue);
+  }
+
+  stateLoad(scope: unknown, key: unknown): Promise<unknown> {
+    return this.#state('State.load').load(scope as Scope, key as string);
+  }
+
+  stateDelete(scope: unknown, key: unknown): Promise<boolean> {
+    return this.#state('State.delete').delete(scope as Scope, key as string);
+  }
+
+  stateListKeys(scope: unknown): Promise<string[]> {
+    return this.#state('State.list_keys').listKeys(scope as Scope);
+  }
+
+  // ---- log / print --------------------------------------------------------------------------
+
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown): void {
+    this.#keep(level, message);
+    const logger = this.#o.logger;
+    if (logger === undefined) return;
+    try {
+      logger[level](message, {
+        script: this.name,
+        language: this.language,
+        ...(data !== undefined && { data }),
+      });
+    } catch {
+      // A logger that throws must not become the script's problem.
+    }
+  }
+
+  print(text: string): void {
+    this.#keep('print', text);
+  }
+
+  #keep(level: ScriptLogEntry['level'], message: string): void {
+    if (this.logs.length >= this.#o.maxLogLines) this.logs.shift();
+    this.logs.push({ level, message, timestamp: Date.now() });
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  /** Unregisters every hook and subscription the script made. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const id of [...this.#hooks.keys()]) this.unregisterHook(id);
+    for (const id of [...this.#subs.keys()]) this.unsubscribe(id);
+  }
+
+  /** A script holds at most `limits.registrations` hooks and subscriptions together. */
+  #room(what: string): void {
+    const limit = this.limits.registrations;
+    if (this.#hooks.size + this.#subs.size >= limit)
+      throw invalidArgument(
+        `${what}: this script already holds ${limit} hooks and subscriptions (\`limits.registrations\`); unregister some first.`,
+      );
+  }
+
+  #alive(what: string): void {
+    if (this.disposed) throw new ScriptDisposedError(this.name, what);
+  }
+}
+
+/** The name of a priority when it is one of the five levels, else the number. */
+export function priorityLabel(value: number): string | number {
+  for (const [name, n] of Object.entries(PRIORITY)) if (n === value) return name;
+  return value;
+}
+
+/** True for anything with a callable `then`. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function'
+  );
+}
