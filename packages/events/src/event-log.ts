@@ -215,6 +215,8 @@ export class EventLog implements EventLogWriter {
     const everything =
       matcher === undefined || (matcher.segments.length === 1 && matcher.segments[0] === '**');
     if (!everything && this.indexTypes) {
+      // Another process may have logged new types since this instance last looked.
+      await this.loadTypes();
       const prefixes = [...this.types]
         .filter((t) => matcher!.matches(t))
         .map((t) => `${this.prefix}type/${t}/`);
@@ -279,14 +281,18 @@ export class EventLog implements EventLogWriter {
   private ready(): Promise<void> {
     this.readyPromise ??= (async () => {
       this.count = (await this.storage.get<number>(`${this.prefix}meta/count`)) ?? 0;
-      for (const { key } of await this.storage.list(`${this.prefix}types/`)) {
-        this.types.add(key.slice(this.prefix.length + 6));
-      }
+      await this.loadTypes();
     })().catch((error) => {
       this.readyPromise = undefined;
       throw error;
     });
     return this.readyPromise;
+  }
+
+  private async loadTypes(): Promise<void> {
+    for (const { key } of await this.storage.list(`${this.prefix}types/`)) {
+      this.types.add(key.slice(this.prefix.length + 6));
+    }
   }
 
   private drain(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { HookspellEvent } from './event.js';
+import { parseOwnId } from './log-layout.js';
 
 /** One event in a timeline, with the events it caused. */
 export interface TimelineNode {
@@ -42,15 +43,17 @@ export function buildTimeline(correlationId: string, events: readonly HookspellE
   const sorted = [...events].sort((a, b) => a.sequence - b.sequence);
   const nodes = new Map<string, TimelineNode>();
   const byExecution = new Map<string, string>();
-  const fireStarts = new Map<number, string>();
+  // Fire numbers count per process: a correlation spanning processes needs the process too.
+  const fireStarts = new Map<string, string>();
   for (const event of sorted) {
     nodes.set(event.id, { event, children: [], depth: 0 });
     const data = event.data as { executionId?: unknown; fireSeq?: unknown } | null;
     if (typeof data?.executionId === 'string' && event.type.startsWith('hook.execution.')) {
       byExecution.set(data.executionId, event.id);
     }
-    if (event.type === 'hook.fire.started' && typeof data?.fireSeq === 'number')
-      fireStarts.set(data.fireSeq, event.id);
+    if (event.type === 'hook.fire.started' && typeof data?.fireSeq === 'number') {
+      fireStarts.set(fireKey(event, data.fireSeq), event.id);
+    }
   }
   const siblings = new Map<string, string[]>();
   const parentOf = new Map<string, string>();
@@ -120,16 +123,21 @@ function findParent(
   event: HookspellEvent,
   nodes: Map<string, TimelineNode>,
   byExecution: Map<string, string>,
-  fireStarts: Map<number, string>,
+  fireStarts: Map<string, string>,
 ): string | undefined {
   const cause = event.metadata.causationId;
   const isLifecycle = event.type.startsWith('hook.execution.') || event.type === 'hook.fire.completed';
   if (isLifecycle) {
     const fireSeq = (event.data as { fireSeq?: unknown } | null)?.fireSeq;
-    const start = typeof fireSeq === 'number' ? fireStarts.get(fireSeq) : undefined;
+    const start = typeof fireSeq === 'number' ? fireStarts.get(fireKey(event, fireSeq)) : undefined;
     if (start !== undefined) return start;
   }
   if (cause === undefined) return undefined;
   if (nodes.has(cause)) return cause;
   return byExecution.get(cause);
+}
+
+// The process an event came from (its id prefix, see sequence-clock.ts) plus its fire number.
+function fireKey(event: HookspellEvent, fireSeq: number): string {
+  return `${parseOwnId(event.id)?.prefix ?? ''}${fireSeq}`;
 }

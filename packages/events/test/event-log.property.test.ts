@@ -51,10 +51,14 @@ describe('EventLog queries against a model', () => {
             const previous = published[published.length - 1];
             const cause = spec.causedByPrevious ? previous : undefined;
             published.push(
-              bus.emit(spec.type, { n: published.length }, {
-                correlationId: spec.corr ?? cause?.metadata.correlationId,
-                causationId: cause?.id,
-              }),
+              bus.emit(
+                spec.type,
+                { n: published.length },
+                {
+                  correlationId: spec.corr ?? cause?.metadata.correlationId,
+                  causationId: cause?.id,
+                },
+              ),
             );
           }
           await bus.flush(); // one or more group commits per batch
@@ -69,8 +73,10 @@ describe('EventLog queries against a model', () => {
         expect(await reader.size()).toBe(model.length);
         const correlations = [...new Set(published.map((e) => e.metadata.correlationId))];
         for (const q of queries) {
-          const at = (i: number | undefined) => (i === undefined ? undefined : published[i % published.length]!);
-          const correlationId = q.corrIndex === undefined ? undefined : correlations[q.corrIndex % correlations.length];
+          const at = (i: number | undefined) =>
+            i === undefined ? undefined : published[i % published.length]!;
+          const correlationId =
+            q.corrIndex === undefined ? undefined : correlations[q.corrIndex % correlations.length];
           const from = at(q.fromIndex)?.timestamp;
           const to = at(q.toIndex)?.timestamp;
           const afterSequence = at(q.afterIndex)?.sequence;
@@ -80,11 +86,20 @@ describe('EventLog queries against a model', () => {
               (correlationId === undefined || e.metadata.correlationId === correlationId) &&
               (from === undefined || e.timestamp >= from) &&
               (to === undefined || e.timestamp <= to) &&
-              (afterSequence === undefined || (q.reverse ? e.sequence < afterSequence : e.sequence > afterSequence)),
+              (afterSequence === undefined ||
+                (q.reverse ? e.sequence < afterSequence : e.sequence > afterSequence)),
           );
           if (q.reverse) expected = [...expected].reverse();
           expected = expected.slice(0, q.limit);
-          const got = await reader.query({ pattern: q.pattern, correlationId, from, to, afterSequence, limit: q.limit, reverse: q.reverse });
+          const got = await reader.query({
+            pattern: q.pattern,
+            correlationId,
+            from,
+            to,
+            afterSequence,
+            limit: q.limit,
+            reverse: q.reverse,
+          });
           expect(got.map((e) => e.sequence)).toEqual(expected.map((e) => e.sequence));
           expect(got).toEqual(expected.map((e) => JSON.parse(JSON.stringify(e))));
         }

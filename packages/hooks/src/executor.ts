@@ -2,6 +2,7 @@ import { systemClock } from './clock.js';
 import { correlationStorageCreated, currentCorrelation } from './correlation.js';
 import { type DeadlineList, deadlineList } from './deadline-queue.js';
 import { HookError, HookErrorCode } from './errors/hook-error.js';
+import type { FireRecorder } from './fire-recorder.js';
 import type { RunEnv } from './fire-run.js';
 import { FireContext } from './hook-context.js';
 import { assertHookPoint, type HookPoint, isHookPoint } from './hook-points.js';
@@ -69,6 +70,26 @@ export class HookExecutor {
       slot: metrics ? slots++ : -1,
       registry,
       defaultDeadlines: deadlineList(defaultTimeoutMs) as DeadlineList,
+      recorder: undefined,
+    };
+  }
+
+  /**
+   * Sends every finished fire to `recorder` (the hook journal's `attach()` calls this); returns
+   * the detach. One recorder per executor.
+   * @internal
+   */
+  _attachRecorder(recorder: FireRecorder): () => void {
+    const env = this.#env;
+    if (env.recorder !== undefined && env.recorder !== recorder) {
+      throw new HookError(
+        HookErrorCode.JOURNAL_ATTACHED,
+        'this executor already records into a journal. Detach it first (the function attach() returned), or record both through one journal.',
+      );
+    }
+    env.recorder = recorder;
+    return () => {
+      if (env.recorder === recorder) env.recorder = undefined;
     };
   }
 

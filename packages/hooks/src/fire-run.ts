@@ -3,6 +3,7 @@ import { correlationStorage } from './correlation.js';
 import { type DeadlineList, deadlineList } from './deadline-queue.js';
 import { HookError, HookErrorCode } from './errors/hook-error.js';
 import { ExecutionRecord } from './execution-record.js';
+import { FireCapture, type FireRecorder, NO_VIEWS, type RecordedFire } from './fire-recorder.js';
 import type { FireContext } from './hook-context.js';
 import type { HookEntry } from './hook-entry.js';
 import { HookResult, resultProblem } from './hook-result.js';
@@ -31,6 +32,8 @@ export interface RunEnv {
   readonly slot: number;
   readonly registry: HookRegistry;
   readonly defaultDeadlines: DeadlineList;
+  /** The attached journal, if any; fires started after a detach no longer see it. */
+  recorder: FireRecorder | undefined;
 }
 
 /** Returned by `invokeHook` when `shouldExecute` said no. */
@@ -63,7 +66,7 @@ const CONTINUE = HookResult.continue();
  * metrics, lifecycle events and progress. Strategies decide only what runs when.
  * @internal
  */
-export abstract class FireRun {
+export abstract class FireRun implements RecordedFire {
   readonly env: RunEnv;
   readonly plan: Plan;
   readonly ctx: FireContext;
@@ -88,6 +91,8 @@ export abstract class FireRun {
   outcome: FireOutcome | undefined;
   /** Execution id of the hook that fired this point, when fired from inside a hook. */
   readonly cause: string | undefined;
+  /** Set when a journal was attached at the start of the fire. */
+  readonly capture: FireCapture | undefined;
   private abortListener: (() => void) | undefined;
 
   constructor(
@@ -106,6 +111,7 @@ export abstract class FireRun {
     this.t0 = t0;
     this.n = plan.size;
     this.records = new Array(plan.size);
+    this.capture = env.recorder === undefined ? undefined : new FireCapture(env.recorder, plan.size);
     const timeoutMs = options?.timeoutMs;
     this.fireDeadlines = timeoutMs === undefined ? env.defaultDeadlines : deadlineList(timeoutMs);
     this.fireSignal = options?.signal;
@@ -124,6 +130,36 @@ export abstract class FireRun {
 
   /** The fire's signal aborted: strategies abandon running hooks and skip the rest. */
   protected abstract onFireAbort(reason: string): void;
+
+  // RecordedFire, read by the recorder during complete()
+  get point(): RecordedFire['point'] {
+    return this.plan.point;
+  }
+  abstract get mode(): RecordedFire['mode'];
+  get component(): RecordedFire['component'] {
+    return this.ctx.component;
+  }
+  get language(): RecordedFire['language'] {
+    return this.ctx.language;
+  }
+  get correlationId(): string {
+    return this.ctx.correlationId;
+  }
+  get operation(): RecordedFire['operation'] {
+    return this.ctx.operation;
+  }
+  get timestamp(): number {
+    return this.t0;
+  }
+  get entries(): RecordedFire['entries'] {
+    return this.plan.entries;
+  }
+  get views(): RecordedFire['views'] {
+    return this.capture?.views ?? NO_VIEWS;
+  }
+  get metas(): RecordedFire['metas'] {
+    return this.capture?.metas ?? NO_VIEWS;
+  }
 
   /** Deadline list for a hook: its own timeout, else the fire's, else the executor's. */
   deadlinesOf(entry: HookEntry): DeadlineList {
@@ -227,6 +263,8 @@ export abstract class FireRun {
   /** Records a hook that did not run. */
   skip(index: number, entry: HookEntry, reason: string): void {
     const result = HookResult.skipped(reason);
+    if (this.capture !== undefined && this.capture.views[index] === undefined)
+      this.capture.take(index, this.ctx);
     if (this.env.slot >= 0) {
       let m = entry.metrics[this.env.slot];
       if (m === undefined) m = entry.metrics[this.env.slot] = new LatencyMetrics();
@@ -277,6 +315,13 @@ export abstract class FireRun {
       this.fireSeq,
     );
     this.outcome = outcome;
+    if (this.capture !== undefined) {
+      try {
+        this.capture.recorder.record(this);
+      } catch {
+        // A recorder reports its own failures; it must never break the fire.
+      }
+    }
     if (this.env.sink !== undefined) {
       const counts = { ok: 0, error: 0, timeout: 0, skipped: 0 };
       for (const r of this.records) counts[r.status]++;

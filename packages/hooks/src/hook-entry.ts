@@ -14,6 +14,9 @@ import type {
   RegisterOptions,
 } from './types.js';
 
+/** Version of a hook registered without one (the original system's default). */
+export const DEFAULT_VERSION = '1.0.0';
+
 const LANGUAGES: ReadonlySet<string> = new Set(['native', 'lua', 'javascript', 'command']);
 
 /**
@@ -24,6 +27,7 @@ const LANGUAGES: ReadonlySet<string> = new Set(['native', 'lua', 'javascript', '
 export class HookEntry {
   readonly id: string;
   readonly name: string;
+  readonly version: string;
   readonly point: HookPoint;
   /** Registration order within the registry; breaks priority ties. */
   readonly seq: number;
@@ -69,6 +73,10 @@ export class HookEntry {
     this.self = object;
     this.shouldExecute = object?.shouldExecute?.bind(object);
     this.priority = priorityValue(opts.priority ?? object?.priority);
+    this.version = opts.version ?? object?.version ?? DEFAULT_VERSION;
+    if (typeof this.version !== 'string' || this.version.length === 0) {
+      throw invalid(`\`version\` must be a non-empty string; got ${JSON.stringify(this.version)}.`);
+    }
     this.language = opts.language ?? 'native';
     if (!LANGUAGES.has(this.language)) {
       throw invalid(
@@ -97,6 +105,7 @@ export class HookEntry {
     return {
       id: this.id,
       name: this.name,
+      version: this.version,
       point: this.point,
       priority: this.priority,
       language: this.language,

@@ -44,6 +44,35 @@ export {
   type RetryResult,
   type SkippedResult,
 } from './hook-result.js';
+export {
+  type CompareOptions,
+  type Comparison,
+  compareResults,
+  type Difference,
+  TIME_KEYS,
+} from './journal/compare.js';
+export {
+  HookJournal,
+  type HookJournalOptions,
+  type JournalFilter,
+  type JournalStats,
+} from './journal/hook-journal.js';
+export type { JournalEntry, JournalError, UnsequencedEntry } from './journal/journal-entry.js';
+export type { JournalPage, JournalQuery } from './journal/journal-reader.js';
+export {
+  type CorrelationReplay,
+  type FireReplay,
+  ReplayEngine,
+  type ReplayedExecution,
+  type ReplayMode,
+  type ReplayOptions,
+  type ReplayResult,
+} from './journal/replay-engine.js';
+export {
+  RETENTION_PRESETS,
+  type RetentionPolicy,
+  type RetentionPreset,
+} from './journal/retention.js';
 export type { HookMetrics } from './metrics.js';
 export { PRIORITY, type Priority, type PriorityName } from './priority.js';
 export { HookRegistry } from './registry.js';

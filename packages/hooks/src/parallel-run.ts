@@ -82,6 +82,10 @@ export class ParallelRun extends FireRun {
     }
   }
 
+  get mode(): 'parallel' {
+    return 'parallel';
+  }
+
   run(): void {
     if (this.abortReason !== undefined) this.skipRemaining(this.abortReason);
     this.pump();
@@ -129,6 +133,7 @@ export class ParallelRun extends FireRun {
     const signal = controller?.signal ?? this.fireSignal ?? neverAborted();
     this.running++;
     if (entry.mutates) this.mutating++;
+    if (this.capture !== undefined) this.capture.take(i, ctx);
     let value: unknown;
     try {
       value = this.call(entry, ctx, signal, execId);

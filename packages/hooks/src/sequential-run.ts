@@ -42,6 +42,10 @@ export class SequentialRun extends FireRun implements DeadlineWaiter {
   nextWaiter: DeadlineWaiter | null = null;
   waitingOn: DeadlineList | null = null;
 
+  get mode(): 'sequential' {
+    return 'sequential';
+  }
+
   /** Runs as far as it can synchronously; `outcome` is set if it finished. */
   run(): void {
     this.now = this.t0;
@@ -76,6 +80,7 @@ export class SequentialRun extends FireRun implements DeadlineWaiter {
         this.controller = undefined;
         signal = this.fireSignal ?? neverAborted();
       }
+      if (this.capture !== undefined) this.capture.take(i, ctx);
       let value: unknown;
       try {
         value = this.call(entry, ctx, signal, execId);

@@ -76,6 +76,8 @@ export type HookReturn = HookResult | undefined | void;
 /** A hook as an object; `shouldExecute` returning false gives a `skipped` record. */
 export interface HookObject {
   name?: string;
+  /** Used when the registration gives no version; part of the journal's hook id `name:version`. */
+  version?: string;
   /** Used when the registration gives no priority; read by composites' `by-priority` voting. */
   priority?: Priority;
   execute: HookFunction;
@@ -92,6 +94,12 @@ export type ExecutionMode = 'sequential' | 'parallel';
 export interface RegisterOptions {
   /** Unique per point. @default the function's name plus a counter, e.g. `denyShell#3` */
   name?: string;
+  /**
+   * Version of the hook's code; the journal records executions under `name:version`, and a replay
+   * says when the hook registered now is not the version that was recorded.
+   * @default the hook object's `version`, else '1.0.0'
+   */
+  version?: string;
   /** @default 'normal' (0); lower runs first, ties keep registration order */
   priority?: Priority;
   /** @default 'native' */
@@ -163,6 +171,7 @@ export interface HookFilter {
 export interface HookInfo {
   readonly id: string;
   readonly name: string;
+  readonly version: string;
   readonly point: HookPoint;
   readonly priority: number;
   readonly language: HookLanguage;

@@ -37,7 +37,12 @@ describe('lifecycle sink', () => {
       result: { type: 'modified' },
     });
     expect(sink.events[2]!.data).toMatchObject({ hook: 'fails', error: 'bad' });
-    expect(sink.events[0]!.data).toEqual({ point: 'BeforeToolExecution', mode: 'sequential', hooks: 4 });
+    expect(sink.events[0]!.data).toEqual({
+      point: 'BeforeToolExecution',
+      mode: 'sequential',
+      hooks: 4,
+      fireSeq: expect.any(Number),
+    });
     expect(sink.events[5]!.data).toMatchObject({
       decision: 'modified',
       ok: 1,

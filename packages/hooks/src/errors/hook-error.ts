@@ -18,6 +18,24 @@ export const HookErrorCode = {
   FORK_UNHANDLED: 'HOOKSPELL_FORK_UNHANDLED',
   /** `wrap()`: the `before` point kept answering `retry` until the attempts ran out. */
   RETRY_EXHAUSTED: 'HOOKSPELL_RETRY_EXHAUSTED',
+  /** `agentLifecycle`: a transition the state machine does not allow (e.g. Terminated → Running). */
+  ILLEGAL_TRANSITION: 'HOOKSPELL_ILLEGAL_TRANSITION',
+  /** `instrumentTool`: the tool's own `validate` rejected the parameters. */
+  TOOL_VALIDATION_FAILED: 'HOOKSPELL_TOOL_VALIDATION_FAILED',
+  /** `instrumentTool`: the tool outlived its `timeoutMs` (its signal was aborted). */
+  TOOL_TIMEOUT: 'HOOKSPELL_TOOL_TIMEOUT',
+  /** `instrumentWorkflow`: a loop ran `maxIterations` times and still wanted more. */
+  WORKFLOW_LOOP_LIMIT: 'HOOKSPELL_WORKFLOW_LOOP_LIMIT',
+  /** `journal.attach()`: the executor already records into a journal. */
+  JOURNAL_ATTACHED: 'HOOKSPELL_JOURNAL_ATTACHED',
+  /** The journal is more entries behind than `maxPending`; new entries are dropped and reported. */
+  JOURNAL_BACKPRESSURE: 'HOOKSPELL_JOURNAL_BACKPRESSURE',
+  /** A journal batch could not be written; reported to `onError`, never thrown into a fire. */
+  JOURNAL_WRITE_FAILED: 'HOOKSPELL_JOURNAL_WRITE_FAILED',
+  /** `replay()`: no execution with that id is in the journal (never recorded, or pruned). */
+  EXECUTION_NOT_FOUND: 'HOOKSPELL_EXECUTION_NOT_FOUND',
+  /** `replay()` in `exact`/`modified` mode: no hook of the recorded name is registered at the point. */
+  REPLAY_HOOK_MISSING: 'HOOKSPELL_REPLAY_HOOK_MISSING',
 } as const;
 export type HookErrorCode = (typeof HookErrorCode)[keyof typeof HookErrorCode];
 

@@ -1,0 +1,61 @@
+import { HOOK_POINTS } from '@hookspell/hooks';
+import type { Command } from 'commander';
+import { out, outJson, withRuntime } from '../context.js';
+import { listHooks, renderHooks } from '../render/hooks-table.js';
+import { parsePoint } from '../util/input.js';
+
+export function hooksCommand(program: Command): void {
+  const hooks = program
+    .command('hooks')
+    .description('what is registered: hooks per point, and the hook points');
+  hooks
+    .command('list')
+    .description(
+      'list the registered hooks in execution order, with priority, language, dependencies and breaker state',
+    )
+    .option('--point <point>', 'only this point')
+    .option(
+      '--json',
+      'print JSON: [{ point, mode, maxParallel, hooks: [{ order, name, priority, language, dependsOn, breaker, … }] }]',
+    )
+    .addHelpText(
+      'after',
+      `
+Hooks come from the config's \`hooks\` and from the hooks its \`scripts\` register. The breaker state
+is this process's (a fresh process starts closed); the preset says how it would open.
+
+Examples:
+  $ hookspell hooks list
+  $ hookspell hooks list --point custom:checks --json`,
+    )
+    .action(async (options: { point?: string; json?: boolean }, command: Command) => {
+      const point = options.point === undefined ? undefined : parsePoint(options.point);
+      await withRuntime(command, {}, async (runtime) => {
+        const sources = new Map([
+          ...runtime.gate.sources,
+          ...runtime.config.hooks.map((h) => [`${h.name}@${h.point}`, h.spec] as const),
+        ]);
+        // Points in the order the config first names them (hooks, then `points`), script-only points last.
+        const rank = new Map<string, number>();
+        for (const p of [
+          ...runtime.config.hooks.map((h) => h.point),
+          ...Object.keys(runtime.config.points),
+        ]) {
+          if (!rank.has(p)) rank.set(p, rank.size);
+        }
+        const listing = listHooks(runtime.registry, sources, point).sort(
+          (a, b) => (rank.get(a.point) ?? rank.size) - (rank.get(b.point) ?? rank.size),
+        );
+        if (options.json) outJson(listing);
+        else out(renderHooks(listing));
+      });
+    });
+  hooks
+    .command('points')
+    .description("list the 43 built-in hook points (any other point is spelled 'custom:<name>')")
+    .option('--json', 'print a JSON array')
+    .action((options: { json?: boolean }) => {
+      if (options.json) outJson([...HOOK_POINTS]);
+      else out(HOOK_POINTS.join('\n'));
+    });
+}

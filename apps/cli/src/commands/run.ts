@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { withCorrelation } from '@hookspell/events';
+import type { Command } from 'commander';
+import { out, outJson, withRuntime } from '../context.js';
+import { CliError, CliErrorCode } from '../errors.js';
+
+interface RunOptions {
+  correlation?: string;
+  json?: boolean;
+}
+
+export function runCommand(program: Command): void {
+  program
+    .command('run')
+    .description(
+      'run a Lua or JavaScript script against the configured runtime (hooks, events, state, storage)',
+    )
+    .argument('<script>', 'a .lua, .js or .mjs file')
+    .option('--correlation <id>', 'correlation id of everything the script publishes (default: a new one)')
+    .option(
+      '--json',
+      'print a JSON summary (correlation id, printed lines, hooks and subscriptions) instead of text',
+    )
+    .addHelpText(
+      'after',
+      `
+The config's hooks and scripts are loaded first; then the script's top level runs (waits inside it,
+such as Event.receive, are awaited), subscribers finish with what was published, and events,
+journal entries and state are stored. print() lines go to stdout; log.warn/error to stderr
+(log.info/debug with --verbose). Event.publish goes through BeforeEventEmit/AfterEventEmit hooks.
+
+Examples:
+  $ hookspell run scripts/agent-loop.lua
+  $ hookspell run scripts/report.js --config ci/hookspell.config.yaml --json`,
+    )
+    .action(async (file: string, options: RunOptions, command: Command) => {
+      const path = resolve(file);
+      if (!existsSync(path))
+        throw new CliError(CliErrorCode.FILE_NOT_FOUND, `script file not found: ${file}`);
+      if (!/\.(lua|js|mjs)$/i.test(path)) {
+        throw new CliError(
+          CliErrorCode.USAGE,
+          `cannot tell the language of ${file}: use a .lua, .js or .mjs file`,
+        );
+      }
+      const correlationId = options.correlation ?? randomUUID();
+      await withRuntime(command, {}, async (runtime) => {
+        const script = await withCorrelation(correlationId, async () => {
+          const s = await runtime.loadScript(path, file, 'runtime');
+          await runtime.bus.idle();
+          return s;
+        });
+        const printed = script.logs.filter((l) => l.level === 'print').map((l) => l.message);
+        const hooks = script.hooks.map((h) => ({ name: h.name, point: h.point }));
+        const subscriptions = script.subscriptions.map((s) => s.pattern);
+        await runtime.bus.flush();
+        const stored = (await runtime.log.query({ correlationId, limit: 100_000 })).length;
+        if (options.json) {
+          outJson({ script: file, correlationId, printed, hooks, subscriptions, events: stored });
+          return;
+        }
+        if (printed.length > 0) out(printed.join('\n'));
+        out(
+          `ran ${file}: ${hooks.length} hook(s) registered, ${subscriptions.length} subscription(s), ${stored} event(s) stored · correlation ${correlationId}`,
+        );
+        if (stored > 0) out(`see it: hookspell events timeline ${correlationId}`);
+      });
+    });
+}

@@ -1,0 +1,268 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { type Document, LineCounter, parseDocument } from 'yaml';
+import { CliError, CliErrorCode } from '../errors.js';
+import { locate } from './locate.js';
+import { validateConfig } from './schema.js';
+import type { ConfigFile, HookConfig, HookSource, ResolvedConfig, ResolvedHook } from './types.js';
+
+/** File names looked for in the working directory, in this order. */
+export const CONFIG_NAMES = [
+  'hookspell.config.json',
+  'hookspell.config.yaml',
+  'hookspell.config.yml',
+] as const;
+
+/** Where the SQLite database goes when the config names no storage (relative to the config's directory). */
+export const DEFAULT_SQLITE_PATH = '.hookspell/hookspell.db';
+
+export interface LoadConfigOptions {
+  /** Where to look for a config file and what relative paths are shown against. @default process.cwd() */
+  cwd?: string;
+  /** An explicit config file (`--config`); it must exist. */
+  configPath?: string;
+  /** Environment for `${VAR}` in storage settings. @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Finds, parses (YAML or JSON, with the `yaml` package), validates (hookspell.schema.json via
+ * ajv) and resolves the config. Every problem is a `CliError` whose message starts with
+ * `file:line:col` and names the bad field; unknown points get the nearest built-in name.
+ * Without a config file, the defaults apply (SQLite at `.hookspell/hookspell.db`, no hooks).
+ *
+ * @example
+ * const config = loadConfig({ cwd: process.cwd() });
+ * config.storage; // { type: 'sqlite', path: '/abs/.hookspell/hookspell.db' }
+ */
+export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const file = findConfig(cwd, options.configPath);
+  if (file === undefined) return resolveConfig({}, { file: undefined, dir: cwd, cwd, env });
+  const shown = display(cwd, file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new CliError(
+      CliErrorCode.CONFIG_NOT_FOUND,
+      `cannot read config file ${shown}: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
+  }
+  if (file.endsWith('.json')) checkJson(text, shown);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const syntax = doc.errors[0];
+  if (syntax !== undefined) {
+    const pos = syntax.linePos?.[0] ?? lines.linePos(syntax.pos[0]);
+    const kind = file.endsWith('.json') ? 'JSON' : 'YAML';
+    const message = syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new CliError(
+      CliErrorCode.CONFIG_SYNTAX,
+      `${shown}:${pos.line}:${pos.col}: invalid ${kind}: ${message}`,
+    );
+  }
+  const value = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new CliError(
+      CliErrorCode.CONFIG_INVALID,
+      `${shown}:1: the config must be a mapping of settings (got ${Array.isArray(value) ? 'a list' : typeof value})`,
+    );
+  }
+  const problem = validateConfig(value);
+  if (problem !== undefined) {
+    const pos = locate(doc, lines, problem.path, { key: problem.key });
+    throw new CliError(
+      CliErrorCode.CONFIG_INVALID,
+      `${shown}${pos ? `:${pos.line}:${pos.col}` : ''}: ${problem.message}`,
+    );
+  }
+  return resolveConfig(value as ConfigFile, { file, dir: resolve(file, '..'), cwd, env, doc, lines });
+}
+
+/** JSON files get JSON's own rules (YAML would accept more) and a JSON-worded message. */
+function checkJson(text: string, shown: string): void {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const at = /at position (\d+)/.exec(message);
+    let where = '';
+    if (at) {
+      const before = text.slice(0, Number(at[1]));
+      const line = before.split('\n').length;
+      where = `:${line}:${Number(at[1]) - before.lastIndexOf('\n')}`;
+    }
+    const what = message
+      .replace(/\s*in JSON at position \d+.*$/s, '')
+      .replace(/\s*\(line \d+ column \d+\)$/, '');
+    throw new CliError(CliErrorCode.CONFIG_SYNTAX, `${shown}${where}: invalid JSON: ${what}`, {
+      cause: error,
+    });
+  }
+}
+
+function findConfig(cwd: string, configPath: string | undefined): string | undefined {
+  if (configPath !== undefined) {
+    const file = resolve(cwd, configPath);
+    if (!existsSync(file)) {
+      throw new CliError(CliErrorCode.CONFIG_NOT_FOUND, `config file not found: ${configPath}`);
+    }
+    if (statSync(file).isDirectory()) {
+      for (const name of CONFIG_NAMES) if (existsSync(join(file, name))) return join(file, name);
+      throw new CliError(CliErrorCode.CONFIG_NOT_FOUND, `no ${CONFIG_NAMES.join(', ')} in ${configPath}`);
+    }
+    return file;
+  }
+  const found = CONFIG_NAMES.map((name) => join(cwd, name)).filter((f) => existsSync(f));
+  if (found.length > 1) {
+    throw new CliError(
+      CliErrorCode.CONFIG_INVALID,
+      `found ${found.map((f) => display(cwd, f)).join(' and ')}; keep one, or choose with --config`,
+    );
+  }
+  return found[0];
+}
+
+interface ResolveContext {
+  file: string | undefined;
+  dir: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  doc?: Document;
+  lines?: LineCounter;
+}
+
+function resolveConfig(config: ConfigFile, ctx: ResolveContext): ResolvedConfig {
+  const where = (path: (string | number)[]): string => {
+    if (ctx.file === undefined) return '(defaults)';
+    const pos = ctx.doc && ctx.lines ? locate(ctx.doc, ctx.lines, path) : undefined;
+    return `${display(ctx.cwd, ctx.file)}${pos ? `:${pos.line}` : ''}`;
+  };
+  const fail = (path: (string | number)[], message: string): never => {
+    throw new CliError(CliErrorCode.CONFIG_INVALID, `${where(path)}: ${message}`);
+  };
+  const expand = (text: string, path: (string | number)[]): string =>
+    text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+      const value = ctx.env[name];
+      if (value === undefined)
+        fail(path, `environment variable ${name} (used in ${path.join('.')}) is not set`);
+      return value!;
+    });
+
+  const s = config.storage ?? { type: 'sqlite' as const };
+  let storage: ResolvedConfig['storage'];
+  if (s.type === 'memory') storage = { type: 'memory' };
+  else if (s.type === 'postgres') {
+    storage = {
+      type: 'postgres',
+      connectionString: expand(s.connectionString, ['storage', 'connectionString']),
+      connectTimeoutMs: s.connectTimeoutMs ?? 5_000,
+      ...(s.table !== undefined && { table: s.table }),
+    };
+  } else {
+    const path = s.path === undefined ? DEFAULT_SQLITE_PATH : expand(s.path, ['storage', 'path']);
+    storage = {
+      type: 'sqlite',
+      path: path === ':memory:' ? path : resolve(ctx.dir, path),
+      ...(s.table !== undefined && { table: s.table }),
+    };
+  }
+
+  const hooks: ResolvedHook[] = [];
+  const names = new Map<string, number>();
+  (config.hooks ?? []).forEach((hook, i) => {
+    const key = `${hook.name}@${hook.point}`;
+    const earlier = names.get(key);
+    if (earlier !== undefined) {
+      fail(
+        ['hooks', i, 'name'],
+        `hooks[${i}].name: '${hook.name}' is already used at ${hook.point} by hooks[${earlier}]; names are unique per point`,
+      );
+    }
+    names.set(key, i);
+    const { source, spec } = hookSource(hook, ctx.dir, (message) =>
+      fail(['hooks', i], `hooks[${i}]: ${message}`),
+    );
+    hooks.push({
+      ...hook,
+      source,
+      spec,
+      where: where(['hooks', i]),
+      sourceWhere: where(['hooks', i, hook.run === undefined ? 'command' : 'run']),
+    });
+  });
+  // dependsOn must name a hook of the same point: said here with the line, not later by the registry.
+  hooks.forEach((hook, i) => {
+    (hook.dependsOn ?? []).forEach((dep, d) => {
+      if (!names.has(`${dep}@${hook.point}`)) {
+        const others = hooks
+          .filter((h) => h.point === hook.point && h.name !== hook.name)
+          .map((h) => `'${h.name}'`);
+        fail(
+          ['hooks', i, 'dependsOn', d],
+          `hooks[${i}].dependsOn: no hook named '${dep}' at ${hook.point}${others.length ? ` (hooks there: ${others.join(', ')})` : ''}`,
+        );
+      }
+    });
+  });
+
+  return {
+    file: ctx.file,
+    dir: ctx.dir,
+    storage,
+    scripts: (config.scripts ?? []).map((path, i) => ({
+      path: resolve(ctx.dir, path),
+      where: where(['scripts', i]),
+    })),
+    persist: config.persist ?? ['**'],
+    defaultTimeoutMs: config.defaultTimeoutMs ?? 5_000,
+    limits: config.limits ?? {},
+    journal: { enabled: config.journal?.enabled ?? true, retention: config.journal?.retention ?? 'default' },
+    hooks,
+    points: config.points ?? {},
+  };
+}
+
+const COMMAND_ONLY = ['shell', 'cwd', 'env', 'maxOutputBytes'] as const;
+
+function hookSource(
+  hook: HookConfig,
+  dir: string,
+  fail: (message: string) => never,
+): { source: HookSource; spec: string } {
+  if (hook.command !== undefined) {
+    const spec = Array.isArray(hook.command)
+      ? `command: ${JSON.stringify(hook.command)}`
+      : `command: ${hook.command}`;
+    if (hook.shell && typeof hook.command !== 'string')
+      fail('`shell: true` needs `command` as a string, not an array');
+    return { source: { kind: 'command', command: hook.command, shell: hook.shell === true }, spec };
+  }
+  const run = hook.run!;
+  const colon = run.indexOf(':');
+  const kind = run.slice(0, colon).trim();
+  const rest = run.slice(colon + 1).trim();
+  if (kind === 'command') {
+    return {
+      source: { kind: 'command', command: rest, shell: hook.shell === true },
+      spec: `command: ${rest}`,
+    };
+  }
+  for (const field of COMMAND_ONLY) {
+    if (hook[field] !== undefined)
+      fail(`\`${field}\` is only for command hooks (this one runs ${kind}:${rest})`);
+  }
+  const path = isAbsolute(rest) ? rest : resolve(dir, rest);
+  return { source: { kind: kind as 'lua' | 'js', path }, spec: `${kind}:${rest}` };
+}
+
+/** A path as shown in messages: relative to the working directory when inside it. */
+export function display(cwd: string, file: string): string {
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}

@@ -1,0 +1,84 @@
+import type { BreakerConfig, BreakerPreset, ExecutionMode, HookPoint, Priority } from '@hookspell/hooks';
+
+/** Storage as written in the config file. */
+export type StorageConfig =
+  | { type: 'sqlite'; path?: string; table?: string }
+  | { type: 'memory' }
+  | { type: 'postgres'; connectionString: string; table?: string; connectTimeoutMs?: number };
+
+/** One hook as written in the config file. */
+export interface HookConfig {
+  name: string;
+  point: HookPoint;
+  run?: string;
+  command?: string | string[];
+  shell?: boolean;
+  cwd?: string;
+  env?: Record<string, string>;
+  maxOutputBytes?: number;
+  priority?: Priority;
+  dependsOn?: string[];
+  timeoutMs?: number;
+  onFailure?: 'continue' | 'cancel';
+  critical?: boolean;
+  mutates?: boolean;
+  breaker?: BreakerPreset | Partial<BreakerConfig> | false;
+  tags?: string[];
+  enabled?: boolean;
+  version?: string;
+}
+
+/** Per-point settings as written in the config file. */
+export interface PointSettings {
+  mode?: ExecutionMode;
+  maxParallel?: number;
+  abortOnCritical?: boolean;
+}
+
+/** The config file, as validated against hookspell.schema.json. */
+export interface ConfigFile {
+  $schema?: string;
+  storage?: StorageConfig;
+  scripts?: string[];
+  persist?: string[];
+  defaultTimeoutMs?: number;
+  limits?: Partial<Record<'callbackMs' | 'scriptMs' | 'memoryBytes' | 'stackBytes' | 'waitMs', number>>;
+  journal?: { enabled?: boolean; retention?: 'default' | 'short' | 'long' };
+  hooks?: HookConfig[];
+  points?: Record<string, PointSettings>;
+}
+
+/** Where a hook's code comes from, resolved. */
+export type HookSource =
+  | { kind: 'lua' | 'js'; path: string }
+  | { kind: 'command'; command: string | string[]; shell: boolean };
+
+/** A hook ready to register: the config entry, its source resolved, and where it was written. */
+export interface ResolvedHook extends HookConfig {
+  source: HookSource;
+  /** How the source was written (`lua:hooks/deny.lua`, `command: npm test`), for listings. */
+  spec: string;
+  /** `file:line` of the entry, for messages. */
+  where: string;
+  /** `file:line` of its `run`/`command`. */
+  sourceWhere: string;
+}
+
+/** A loaded, validated config with every path made absolute. */
+export interface ResolvedConfig {
+  /** The config file, or undefined when none was found (defaults). */
+  file: string | undefined;
+  /** Directory relative paths are resolved against (the config file's, else the working directory). */
+  dir: string;
+  storage:
+    | { type: 'sqlite'; path: string; table?: string }
+    | { type: 'memory' }
+    | { type: 'postgres'; connectionString: string; table?: string; connectTimeoutMs: number };
+  scripts: { path: string; where: string }[];
+  persist: string[];
+  defaultTimeoutMs: number;
+  limits: NonNullable<ConfigFile['limits']>;
+  journal: { enabled: boolean; retention: 'default' | 'short' | 'long' };
+  hooks: ResolvedHook[];
+  points: Record<string, PointSettings>;
+}

@@ -1,0 +1,178 @@
+import { type ScriptLogger, ScriptRuntime } from '@hookspell/bridge';
+import { EventBus, EventLog } from '@hookspell/events';
+import { HookExecutor, HookJournal, type HookPoint, HookRegistry } from '@hookspell/hooks';
+import { ScopedState, type StorageBackend } from '@hookspell/storage';
+import { display } from './config/load-config.js';
+import type { ResolvedConfig } from './config/types.js';
+import { CliError, CliErrorCode, errorLine } from './errors.js';
+import { RegistryGate, registerConfigHooks } from './hooks/load-hooks.js';
+import { RunningHooks } from './hooks/running-hooks.js';
+import { openStorage } from './storage.js';
+
+export interface RuntimeOptions {
+  /** Also print `log.info`/`log.debug` lines of scripts (warnings and errors always go to stderr). */
+  verbose?: boolean;
+  /** Where script log lines go. @default stderr */
+  logLine?: (line: string) => void;
+}
+
+/**
+ * Everything a command needs, wired as a host would wire it: storage → event log → bus (which
+ * persists the `persist` patterns and is the executor's lifecycle sink, so hook.* events are
+ * stored with their correlation) → registry/executor (config hooks and `scripts`) → hook
+ * journal → script runtime. `close()` waits for subscribers, writes what is pending and closes
+ * the storage.
+ */
+export class Runtime {
+  readonly config: ResolvedConfig;
+  readonly storage: StorageBackend;
+  readonly log: EventLog;
+  readonly bus: EventBus;
+  readonly registry: HookRegistry;
+  readonly executor: HookExecutor;
+  readonly journal: HookJournal | undefined;
+  readonly state: ScopedState;
+  readonly running = new RunningHooks();
+  readonly gate: RegistryGate;
+  readonly #options: RuntimeOptions;
+  #scripts: ScriptRuntime | undefined;
+  #closed = false;
+  /** Journal write failures, reported once at close. */
+  #journalErrors: string[] = [];
+
+  private constructor(config: ResolvedConfig, storage: StorageBackend, options: RuntimeOptions) {
+    this.config = config;
+    this.storage = storage;
+    this.#options = options;
+    this.log = new EventLog(storage);
+    this.registry = new HookRegistry();
+    for (const [point, settings] of Object.entries(config.points)) {
+      this.registry.configurePoint(point as HookPoint, settings);
+    }
+    this.gate = new RegistryGate(this.registry, this.running);
+    // The bus fires BeforeEventEmit/AfterEventEmit/EventHandlerError through the executor, and
+    // the executor reports hook.* lifecycle events to the bus: the firer is bound lazily.
+    const firer = { fire: ((...args) => this.executor.fire(...args)) as HookExecutor['fire'] };
+    this.bus = new EventBus({
+      log: this.log,
+      persist: config.persist,
+      executor: firer,
+      source: 'hookspell.cli',
+    });
+    this.executor = new HookExecutor(this.registry, {
+      defaultTimeoutMs: config.defaultTimeoutMs,
+      sink: this.bus.hookSink(),
+    });
+    this.journal = config.journal.enabled
+      ? new HookJournal(storage, {
+          retention: config.journal.retention,
+          onError: (error) => this.#journalErrors.push(errorLine(error)),
+        })
+      : undefined;
+    this.journal?.attach(this.executor);
+    this.state = new ScopedState(storage);
+  }
+
+  /**
+   * Opens the storage and, with `hooks`, registers the config's hooks and loads its `scripts`.
+   * Fails with a `CliError` naming the config line of a bad hook.
+   */
+  static async open(
+    config: ResolvedConfig,
+    options: RuntimeOptions & { hooks?: boolean } = {},
+  ): Promise<Runtime> {
+    const storage = await openStorage(config, 'write');
+    const runtime = new Runtime(config, storage, options);
+    if (options.hooks === false) return runtime;
+    try {
+      await registerConfigHooks(config, runtime.gate, () => runtime.scripts);
+      for (const script of config.scripts) await runtime.loadScript(script.path, script.where);
+    } catch (error) {
+      await runtime.close().catch(() => {});
+      throw error;
+    }
+    return runtime;
+  }
+
+  /** The script runtime (engines load on first use). */
+  get scripts(): ScriptRuntime {
+    this.#scripts ??= new ScriptRuntime({
+      registry: this.gate.view(),
+      executor: this.executor,
+      bus: this.bus,
+      state: this.state,
+      limits: this.config.limits,
+      logger: this.#logger(),
+    });
+    return this.#scripts;
+  }
+
+  /** Loads and runs a script file's top level; `where` prefixes errors (config line or the argument). */
+  async loadScript(path: string, where: string, failure: 'config' | 'runtime' = 'config') {
+    return this.gate.from(`script:${display(process.cwd(), path)}`, async () => {
+      let script: Awaited<ReturnType<ScriptRuntime['loadFile']>>;
+      try {
+        script = await this.scripts.loadFile(path);
+      } catch (error) {
+        const missing = (error as { code?: string }).code === 'ENOENT';
+        throw new CliError(
+          missing ? CliErrorCode.FILE_NOT_FOUND : CliErrorCode.CONFIG_INVALID,
+          `${where}: ${missing ? `script file not found: ${path}` : errorLine(error)}`,
+          { cause: error },
+        );
+      }
+      try {
+        await script.run();
+      } catch (error) {
+        const code = failure === 'config' ? CliErrorCode.CONFIG_INVALID : CliErrorCode.RUNTIME;
+        throw new CliError(code, `${where}: ${errorLine(error)}`, { cause: error });
+      }
+      return script;
+    });
+  }
+
+  #logger(): ScriptLogger {
+    const write = this.#options.logLine ?? ((line: string) => process.stderr.write(`${line}\n`));
+    const line =
+      (level: string, quiet: boolean) => (message: string, meta: { script: string; data?: unknown }) => {
+        if (quiet && !this.#options.verbose) return;
+        write(
+          `[${meta.script}] ${level}: ${message}${meta.data !== undefined ? ` ${JSON.stringify(meta.data)}` : ''}`,
+        );
+      };
+    return {
+      debug: line('debug', true),
+      info: line('info', true),
+      warn: line('warn', false),
+      error: line('error', false),
+    };
+  }
+
+  /** Waits for subscribers, writes pending events and journal entries, disposes scripts, closes storage. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    let failure: unknown;
+    const step = async (fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+      } catch (error) {
+        failure ??= error;
+      }
+    };
+    await step(() => this.bus.idle());
+    await step(async () => this.#scripts?.dispose());
+    await step(() => this.bus.flush());
+    await step(async () => this.journal?.close());
+    await step(() => this.bus.close());
+    await step(() => this.log.close());
+    await step(() => this.storage.close());
+    if (failure !== undefined) throw failure;
+    if (this.#journalErrors.length > 0) {
+      throw new CliError(
+        CliErrorCode.RUNTIME,
+        `the hook journal could not be written: ${this.#journalErrors[0]}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,209 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HOOK_POINTS } from '@hookspell/hooks';
+import { describe, expect, it } from 'vitest';
+import { hookspell, json, oneLine, project } from './helpers.js';
+
+const LUA_HOOK = `Hook.register("BeforeToolExecution", function(ctx) return "continue" end)\n`;
+
+async function listErr(files: Record<string, string>, args: string[] = []) {
+  const cwd = project(files);
+  const r = await hookspell([...args, 'hooks', 'list'], { cwd });
+  return { ...r, line: r.code === 0 ? '' : oneLine(r.stderr) };
+}
+
+describe('config file', () => {
+  it('the published schema knows exactly the 43 built-in points', () => {
+    const schema = JSON.parse(readFileSync(new URL('../hookspell.schema.json', import.meta.url), 'utf8'));
+    expect(schema.definitions.hook.properties.point.anyOf[0].enum).toEqual([...HOOK_POINTS]);
+    expect(schema.properties.points.propertyNames.anyOf[0].enum).toEqual([...HOOK_POINTS]);
+  });
+
+  it('is the same whether written in YAML, YML or JSON', async () => {
+    const hooks = [
+      { name: 'deny', point: 'BeforeToolExecution', run: 'lua:deny.lua', priority: 'high' },
+      { name: 'check', point: 'custom:checks', command: ['node', '-e', ''], dependsOn: ['fmt'] },
+      { name: 'fmt', point: 'custom:checks', run: 'command: node -e ""', mutates: true },
+    ];
+    const yaml = `hooks:\n${hooks
+      .map(
+        (h) =>
+          `  - name: ${h.name}\n    point: ${h.point}\n${h.run ? `    run: '${h.run}'\n` : `    command: ${JSON.stringify(h.command)}\n`}${h.priority ? `    priority: ${h.priority}\n` : ''}${h.dependsOn ? `    dependsOn: [${h.dependsOn}]\n` : ''}${h.mutates ? '    mutates: true\n' : ''}`,
+      )
+      .join('')}points:\n  custom:checks: { mode: parallel, maxParallel: 2 }\n`;
+    const listings = [];
+    for (const [name, text] of [
+      ['hookspell.config.yaml', yaml],
+      ['hookspell.config.yml', yaml],
+      [
+        'hookspell.config.json',
+        JSON.stringify({ hooks, points: { 'custom:checks': { mode: 'parallel', maxParallel: 2 } } }),
+      ],
+    ] as const) {
+      const cwd = project({ [name]: text, 'deny.lua': LUA_HOOK });
+      const r = await hookspell(['hooks', 'list', '--json'], { cwd });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      listings.push(json(r));
+    }
+    expect(listings[1]).toEqual(listings[0]);
+    expect(listings[2]).toEqual(listings[0]);
+    expect(listings[0].find((p: any) => p.point === 'custom:checks')).toMatchObject({
+      mode: 'parallel',
+      maxParallel: 2,
+    });
+  });
+
+  it('--config points at a file elsewhere; relative paths resolve against its directory', async () => {
+    const cwd = project({
+      'conf/my.yaml': 'hooks:\n  - name: deny\n    point: BeforeToolExecution\n    run: lua:hooks/deny.lua\n',
+      'conf/hooks/deny.lua': LUA_HOOK,
+    });
+    const r = await hookspell(['hooks', 'list', '--config', 'conf/my.yaml', '--json'], { cwd });
+    expect(r.code).toBe(0);
+    expect(json(r)[0].hooks[0]).toMatchObject({
+      name: 'deny',
+      language: 'lua',
+      source: 'lua:hooks/deny.lua',
+    });
+  });
+
+  it('names the field and the line of an unknown point, with the nearest built-in name', async () => {
+    const r = await listErr({
+      'hookspell.config.yaml': 'hooks:\n  - name: a\n    point: BeforeToolExecutoin\n    command: x\n',
+    });
+    expect(r.code).toBe(2);
+    expect(r.line).toBe(
+      "hookspell: hookspell.config.yaml:3:12: hooks[0].point: 'BeforeToolExecutoin' is not a hook point. Did you mean 'BeforeToolExecution'? Custom points are spelled 'custom:<name>'.",
+    );
+  });
+
+  it('checks the names under `points` too', async () => {
+    const r = await listErr({
+      'hookspell.config.yaml': 'points:\n  AfterToolExecutin: { mode: parallel }\n',
+    });
+    expect(r.code).toBe(2);
+    expect(r.line).toMatch(
+      /hookspell\.config\.yaml:2:3: points: 'AfterToolExecutin' is not a hook point\. Did you mean 'AfterToolExecution'\?/,
+    );
+  });
+
+  it('names unknown fields with a suggestion, bad values with what was given', async () => {
+    const cases: [string, RegExp][] = [
+      [
+        'hooks:\n  - name: a\n    point: SystemStartup\n    command: x\n    prority: 3\n',
+        /:5:5: hooks\[0\]\.prority: unknown field\. Did you mean `priority`\?$/,
+      ],
+      [
+        'hooks:\n  - name: a\n    point: SystemStartup\n    command: x\n    breaker: sometimes\n',
+        /:5:14: hooks\[0\]\.breaker: must be 'default', 'production', 'conservative', false, or an object .* \(got 'sometimes'\)$/,
+      ],
+      [
+        'points:\n  SystemStartup: { mode: paralel }\n',
+        /:2:26: points\.SystemStartup\.mode: must be one of 'sequential', 'parallel' \(got 'paralel'\)$/,
+      ],
+      [
+        'hooks:\n  - name: a\n    point: SystemStartup\n',
+        /:2:5: hooks\[0\]: needs exactly one of `run` .* or `command`/,
+      ],
+      [
+        'hooks:\n  - name: a\n    point: SystemStartup\n    run: python:x.py\n',
+        /:4:10: hooks\[0\]\.run: must be 'lua:<path>', 'js:<path>' or 'command: <program> <args…>' \(got 'python:x\.py'\)$/,
+      ],
+      [
+        'hooks:\n  - name: a\n    point: SystemStartup\n    command: x\n    timeoutMs: 0\n',
+        /:5:16: hooks\[0\]\.timeoutMs: must be > 0 \(got 0\)$/,
+      ],
+      [
+        'storage:\n  type: postgres\n',
+        /:2:3: storage: missing required field `connectionString` \(needed for type 'postgres'\)$/,
+      ],
+      [
+        'storage:\n  type: redis\n',
+        /:2:9: storage\.type: must be one of 'sqlite', 'memory', 'postgres' \(got 'redis'\)$/,
+      ],
+      ['hooks: {}\n', /:1:8: hooks: must be an array \(got an object\)$/],
+      ['- a\n- b\n', /hookspell\.config\.yaml:1: the config must be a mapping of settings \(got a list\)$/],
+    ];
+    for (const [yaml, expected] of cases) {
+      const r = await listErr({ 'hookspell.config.yaml': yaml });
+      expect(r.code, yaml).toBe(2);
+      expect(r.line, yaml).toMatch(expected);
+    }
+  });
+
+  it('checks what the schema cannot: duplicate names, dependsOn targets, cycles, hook files', async () => {
+    const base = (hooks: string) => ({ 'hookspell.config.yaml': `hooks:\n${hooks}`, 'h.lua': LUA_HOOK });
+    let r = await listErr(
+      base(
+        '  - { name: a, point: SystemStartup, command: x }\n  - { name: a, point: SystemStartup, command: y }\n',
+      ),
+    );
+    expect(r.line).toMatch(/:3: hooks\[1\]\.name: 'a' is already used at SystemStartup by hooks\[0\]/);
+    r = await listErr(
+      base(
+        '  - { name: a, point: SystemStartup, command: x, dependsOn: [b] }\n  - { name: b, point: SystemShutdown, command: y }\n',
+      ),
+    );
+    expect(r.line).toMatch(/:2: hooks\[0\]\.dependsOn: no hook named 'b' at SystemStartup/);
+    r = await listErr(
+      base(
+        '  - { name: a, point: SystemStartup, command: x, dependsOn: [b] }\n  - { name: b, point: SystemStartup, command: y, dependsOn: [a] }\n',
+      ),
+    );
+    expect(r.code).toBe(2);
+    expect(r.line).toMatch(/hookspell\.config\.yaml:\d+: .*cycle/i);
+    r = await listErr(base('  - name: a\n    point: SystemStartup\n    run: lua:missing.lua\n'));
+    expect(r.line).toMatch(/hookspell\.config\.yaml:4: hook 'a': script file not found: .*missing\.lua$/);
+    r = await listErr(base('  - { name: a, point: SystemStartup, run: "lua:h.lua" }\n'));
+    expect(r.line).toMatch(
+      /:2: hook 'a' \(lua:h\.lua\) registered a hook at BeforeToolExecution; a hook file's top level must call Hook\.register\('SystemStartup', fn\) exactly once/,
+    );
+    r = await listErr(base('  - { name: a, point: BeforeToolExecution, run: "lua:h.lua", shell: true }\n'));
+    expect(r.line).toMatch(/`shell` is only for command hooks/);
+    expect(r.code).toBe(2);
+  });
+
+  it('reports invalid YAML and JSON with line and column', async () => {
+    let r = await listErr({
+      'hookspell.config.yaml': 'hooks:\n  - name: a\n    point: SystemStartup\n  run: x\n',
+    });
+    expect(r.code).toBe(2);
+    expect(r.line).toMatch(/^hookspell: hookspell\.config\.yaml:4:1: invalid YAML: /);
+    r = await listErr({ 'hookspell.config.yaml': 'hooks:\n  - name: a\n    name: b\n' });
+    expect(r.line).toMatch(/hookspell\.config\.yaml:3:\d+: invalid YAML: Map keys must be unique/);
+    r = await listErr({ 'hookspell.config.json': '{\n  "hooks": [\n    {"name": "a",\n  ]\n}\n' });
+    expect(r.code).toBe(2);
+    expect(r.line).toMatch(/^hookspell: hookspell\.config\.json:4:3: invalid JSON: /);
+  });
+
+  it('refuses two config files, and a --config that does not exist', async () => {
+    let r = await listErr({ 'hookspell.config.yaml': 'hooks: []\n', 'hookspell.config.json': '{}' });
+    expect(r.code).toBe(2);
+    expect(r.line).toMatch(
+      /found hookspell\.config\.json and hookspell\.config\.yaml; keep one, or choose with --config/,
+    );
+    r = await listErr({}, ['--config', 'nope.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.line).toBe('hookspell: config file not found: nope.yaml');
+  });
+
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
+  it('expands ${VAR} in storage settings, and says which variable is missing', async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
+    const files = { 'hookspell.config.yaml': 'storage:\n  type: sqlite\n  path: ${HS_DIR}/db.sqlite\n' };
+    const cwd = project(files);
+    let r = await hookspell(['fire', 'SystemStartup'], { cwd, env: { HS_DIR: 'data' } });
+    expect(r.code).toBe(0);
+    expect(existsSync(join(cwd, 'data', 'db.sqlite'))).toBe(true);
+    r = await hookspell(['fire', 'SystemStartup'], { cwd, env: { HS_DIR: '' } });
+    expect(r.code).toBe(0); // empty is set
+    const unset = project(files);
+    r = await hookspell(['fire', 'SystemStartup'], {
+      cwd: unset,
+      env: { HS_DIR: undefined as unknown as string },
+    });
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(/hookspell\.config\.yaml:3: environment variable HS_DIR .* is not set/);
+  });
+});

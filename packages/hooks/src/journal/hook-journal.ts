@@ -1,0 +1,447 @@
+import type { BatchOp, JsonValue, StorageBackend } from '@hookspell/storage';
+import { HookError, HookErrorCode } from '../errors/hook-error.js';
+import type { HookExecutor } from '../executor.js';
+import type { FireRecorder, RecordedFire } from '../fire-recorder.js';
+import type { HookPoint } from '../hook-points.js';
+import type { ExecutionStatus } from '../types.js';
+import {
+  entryOf,
+  type JournalEntry,
+  lineOf,
+  type PendingEntry,
+  type UnsequencedEntry,
+} from './journal-entry.js';
+import { segmentRows } from './journal-keys.js';
+import { pruneJournal } from './journal-pruner.js';
+import { type JournalPage, type JournalQuery, JournalReader } from './journal-reader.js';
+import { type RetentionPolicy, type RetentionPreset, resolveRetention } from './retention.js';
+
+/** Which executions the journal keeps: a predicate, or lists that must each contain the entry's value. */
+export type JournalFilter =
+  | ((entry: UnsequencedEntry) => boolean)
+  | {
+      points?: readonly HookPoint[];
+      /** Hook names. */
+      hooks?: readonly string[];
+      statuses?: readonly ExecutionStatus[];
+    };
+
+export interface HookJournalOptions {
+  /** A preset (`default` 7 d / 10 000 / keep ≥ 100, `short` 1 d / 1 000, `long` 30 d / 100 000) or a policy. @default 'default' */
+  retention?: RetentionPreset | RetentionPolicy;
+  filter?: JournalFilter;
+  /** Key prefix in the storage. @default 'journal/' */
+  prefix?: string;
+  /** The batching latency: how long an entry may wait before its batch is written. @default 50 */
+  flushIntervalMs?: number;
+  /** Most entries per batch (one storage segment). @default 1000 */
+  maxBatch?: number;
+  /** Most entries waiting; beyond it new entries are dropped and reported. @default 100000 */
+  maxPending?: number;
+  /**
+   * Told when entries are lost: a batch the storage refused (`HOOKSPELL_JOURNAL_WRITE_FAILED`, the
+   * storage error as `cause`) or entries dropped under backpressure. Never thrown into a fire.
+   * @default process.emitWarning
+   */
+  onError?: (error: HookError, lost: number) => void;
+  /** Time of `recordedAt`, time-range queries and retention. @default Date.now */
+  clock?: () => number;
+}
+
+export interface JournalStats {
+  /** Entries taken from fires and kept by the filter. */
+  readonly recorded: number;
+  /** Entries the filter left out. */
+  readonly filtered: number;
+  readonly committed: number;
+  /** Lost to backpressure. */
+  readonly dropped: number;
+  /** Lost to storage failures. */
+  readonly failed: number;
+  readonly pruned: number;
+  readonly batches: number;
+  readonly pending: number;
+}
+
+interface Meta {
+  count: number;
+  lastSeq: number;
+}
+
+/**
+ * A stored, queryable record of hook executions on any `StorageBackend` (memory, SQLite,
+ * PostgreSQL or your adapter): for every hook an attached executor runs, its id (`name:version`),
+ * execution and correlation ids, point, the context as it saw it, result, status, start time and
+ * duration. Fires never wait for it: entries are batched and written within `flushIntervalMs`;
+ * a storage failure is reported to `onError`, never thrown into the host. Retention prunes.
+ * One process writes a journal at a time; any number may read it.
+ *
+ * @example
+ * ```ts
+ * const journal = new HookJournal(SqliteStorage({ path: 'hooks.db' }), { retention: 'short' });
+ * const detach = journal.attach(executor);
+ * await executor.fire('BeforeToolExecution', { data: { cmd: 'ls' } }, { correlationId: 'req-1' });
+ * const { entries } = await journal.query({ correlationId: 'req-1' });
+ * detach();
+ * ```
+ */
+export class HookJournal {
+  readonly storage: StorageBackend;
+  readonly retention: RetentionPolicy;
+  readonly prefix: string;
+  readonly #reader: JournalReader;
+  readonly #filter: ((entry: UnsequencedEntry) => boolean) | undefined;
+  readonly #flushIntervalMs: number;
+  readonly #maxBatch: number;
+  readonly #maxPending: number;
+  readonly #onError: (error: HookError, lost: number) => void;
+  readonly #clock: () => number;
+  readonly #recorder: FireRecorder = { record: (fire) => this.#record(fire) };
+  readonly #detachers = new Set<() => void>();
+  /** Finished fires and their recording times, interleaved: [fire, time, fire, time, …]. */
+  #pending: unknown[] = [];
+  #pendingEntries = 0;
+  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  #retentionTimer: NodeJS.Timeout | undefined;
+  #draining: Promise<void> | undefined;
+  #pruning: Promise<number> | undefined;
+  #lock: Promise<unknown> = Promise.resolve();
+  #meta: Promise<Meta> | undefined;
+  #overflowReported = false;
+  readonly #stats = { recorded: 0, filtered: 0, committed: 0, dropped: 0, failed: 0, pruned: 0, batches: 0 };
+
+  constructor(storage: StorageBackend, options: HookJournalOptions = {}) {
+    if (storage === null || typeof storage !== 'object' || typeof storage.batch !== 'function') {
+      throw invalid(
+        '`storage` must be a StorageBackend (e.g. SqliteStorage({ path }) from @hookspell/storage).',
+      );
+    }
+    this.storage = storage;
+    this.retention = resolveRetention(options.retention);
+    this.prefix = options.prefix ?? 'journal/';
+    if (typeof this.prefix !== 'string' || !this.prefix.endsWith('/')) {
+      throw invalid(`\`prefix\` must be a string ending with '/'; got ${JSON.stringify(options.prefix)}.`);
+    }
+    this.#filter = compileFilter(options.filter);
+    this.#flushIntervalMs = positive(options.flushIntervalMs, 50, 'flushIntervalMs', true);
+    this.#maxBatch = positive(options.maxBatch, 1000, 'maxBatch');
+    this.#maxPending = positive(options.maxPending, 100_000, 'maxPending');
+    this.#onError = options.onError ?? ((error) => process.emitWarning(error));
+    this.#clock = options.clock ?? Date.now;
+    this.#reader = new JournalReader(storage, this.prefix);
+    const { maxAgeMs, maxEntries, intervalMs = 60_000 } = this.retention;
+    if (maxAgeMs !== undefined || maxEntries !== undefined) {
+      this.#retentionTimer = setInterval(() => void this.prune().catch(() => {}), intervalMs);
+      this.#retentionTimer.unref();
+    }
+  }
+
+  /**
+   * Records every fire of `executor` from now on; returns the detach. An executor records into
+   * one journal at a time (`HOOKSPELL_JOURNAL_ATTACHED` otherwise).
+   *
+   * @example
+   * ```ts
+   * const detach = journal.attach(executor);
+   * // … fires are recorded …
+   * detach();
+   * ```
+   */
+  attach(executor: HookExecutor): () => void {
+    const detachExecutor = executor._attachRecorder(this.#recorder);
+    const detach = (): void => {
+      this.#detachers.delete(detach);
+      detachExecutor();
+    };
+    this.#detachers.add(detach);
+    return detach;
+  }
+
+  /** Resolves once every entry captured so far is written (or reported as failed). */
+  async flush(): Promise<void> {
+    while (this.#pending.length > 0 || this.#draining !== undefined) {
+      if (this.#draining === undefined) this.#drain();
+      await this.#draining;
+    }
+  }
+
+  /**
+   * Entries matching `query`, oldest first (newest with `reverse`), one page at a time: pass the
+   * returned `cursor` to get the next. Waits for pending writes first, so a writer sees its own
+   * entries. Reads only the index the query names (correlation, execution, hook, point, status).
+   *
+   * @example
+   * ```ts
+   * let cursor: string | undefined;
+   * do {
+   *   const page = await journal.query({ hook: 'deny-shell', status: 'ok', limit: 500, cursor });
+   *   for (const entry of page.entries) console.log(entry.executionId, entry.result);
+   *   cursor = page.cursor;
+   * } while (cursor !== undefined);
+   * ```
+   */
+  async query(query: JournalQuery = {}): Promise<JournalPage> {
+    await this.flush();
+    return this.#reader.query(query);
+  }
+
+  /** One execution by id, or undefined (never recorded, or pruned). */
+  async get(executionId: string): Promise<JournalEntry | undefined> {
+    const page = await this.query({ executionId, limit: 1, reverse: true });
+    return page.entries[0];
+  }
+
+  /**
+   * Every entry of one correlation id, in recording order (all pages).
+   *
+   * @example
+   * ```ts
+   * for (const e of await journal.byCorrelation('req-42')) console.log(e.point, e.hook, e.status);
+   * ```
+   */
+  async byCorrelation(correlationId: string): Promise<JournalEntry[]> {
+    const out: JournalEntry[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.query({ correlationId, limit: 1000, cursor });
+      out.push(...page.entries);
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    return out;
+  }
+
+  /** Applies the retention policy now; resolves with the number of entries removed. */
+  prune(): Promise<number> {
+    this.#pruning ??= this.flush()
+      .then(() =>
+        this.#exclusive(async () => {
+          const meta = await this.#loadMeta();
+          const state = {
+            storage: this.storage,
+            prefix: this.prefix,
+            policy: this.retention,
+            now: this.#clock(),
+            count: meta.count,
+            lastSeq: meta.lastSeq,
+            touched: (last: number) => this.#reader.invalidate(last),
+          };
+          try {
+            return await pruneJournal(state);
+          } finally {
+            const removed = meta.count - state.count;
+            meta.count = state.count;
+            this.#stats.pruned += removed;
+          }
+        }),
+      )
+      .finally(() => {
+        this.#pruning = undefined;
+      });
+    return this.#pruning;
+  }
+
+  /** Entries in the journal (after waiting for pending writes). */
+  async size(): Promise<number> {
+    await this.flush();
+    return (await this.#loadMeta()).count;
+  }
+
+  stats(): JournalStats {
+    return { ...this.#stats, pending: this.#pendingEntries };
+  }
+
+  /** Detaches from every executor, stops retention and writes what is pending. Leaves the storage open. */
+  async close(): Promise<void> {
+    for (const detach of [...this.#detachers]) detach();
+    if (this.#retentionTimer !== undefined) clearInterval(this.#retentionTimer);
+    await this.flush();
+    await this.#pruning;
+  }
+
+  // The fire path: keep the finished fire (the executor never changes it again) and the time;
+  // entries are built, filtered and serialised by the writer, so a fire pays for a push.
+  #record(fire: RecordedFire): void {
+    const n = fire.records.length;
+    if (this.#pendingEntries + n > this.#maxPending) {
+      this.#stats.dropped += n;
+      if (!this.#overflowReported) {
+        this.#overflowReported = true;
+        this.#report(
+          new HookError(
+            HookErrorCode.JOURNAL_BACKPRESSURE,
+            `the journal is ${this.#pendingEntries} entries behind (maxPending ${this.#maxPending}); new entries are dropped until it catches up. The storage is slower than the hooks.`,
+          ),
+          n,
+        );
+      }
+      return;
+    }
+    this.#pendingEntries += n;
+    this.#pending.push(fire, this.#clock());
+    if (this.#draining === undefined) this.#schedule(); // else the running drain picks these up
+  }
+
+  /** A full batch is written at the next turn of the event loop, a partial one within the latency. */
+  #schedule(): void {
+    if (this.#pendingEntries >= this.#maxBatch) {
+      if (this.#timer !== undefined) clearTimeout(this.#timer as NodeJS.Timeout);
+      this.#timer = setImmediate(() => this.#drain());
+    } else if (this.#timer === undefined && this.#pending.length > 0) {
+      this.#timer = setTimeout(() => this.#drain(), this.#flushIntervalMs);
+    }
+  }
+
+  #drain(): Promise<void> {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer as NodeJS.Timeout);
+      clearImmediate(this.#timer as NodeJS.Immediate);
+      this.#timer = undefined;
+    }
+    this.#draining ??= this.#exclusive(() => this.#writeAll()).finally(() => {
+      this.#draining = undefined;
+      this.#schedule();
+      const max = this.retention.maxEntries;
+      if (max !== undefined)
+        void this.#loadMeta().then((m) => (m.count > max * 1.1 ? this.prune() : 0), noop);
+    });
+    return this.#draining;
+  }
+
+  async #writeAll(): Promise<void> {
+    let meta: Meta;
+    try {
+      meta = await this.#loadMeta();
+    } catch (error) {
+      this.#lose(this.#takePending(Number.POSITIVE_INFINITY).count, error);
+      return;
+    }
+    while (this.#pending.length > 0) {
+      const { fires, count } = this.#takePending(this.#maxBatch);
+      const batch: PendingEntry[] = [];
+      for (let f = 0; f < fires.length; f += 2) {
+        const fire = fires[f] as RecordedFire;
+        const recordedAt = fires[f + 1] as number;
+        for (let i = 0; i < fire.records.length; i++) {
+          const entry = entryOf(fire, i, recordedAt);
+          if (this.#filter !== undefined && !this.#filter(entry)) continue;
+          // Time-ordered and strictly increasing, also across restarts (lastSeq is stored).
+          const seq = (meta.lastSeq = Math.max(meta.lastSeq + 1, Math.floor(recordedAt * 1000)));
+          batch.push({
+            seq,
+            recordedAt,
+            line: lineOf(seq, entry),
+            correlationId: entry.correlationId,
+            executionId: entry.executionId,
+            hook: entry.hook,
+            point: entry.point,
+            status: entry.status,
+          });
+        }
+      }
+      this.#stats.recorded += batch.length;
+      this.#stats.filtered += count - batch.length;
+      if (batch.length === 0) continue;
+      const ops: BatchOp[] = [];
+      for (const [key, value] of segmentRows(batch)) {
+        ops.push({ type: 'set', key: this.prefix + key, value: value as JsonValue });
+      }
+      ops.push({
+        type: 'set',
+        key: `${this.prefix}meta`,
+        value: { count: meta.count + batch.length, lastSeq: meta.lastSeq },
+      });
+      try {
+        await this.storage.batch(ops);
+        meta.count += batch.length;
+        this.#stats.committed += batch.length;
+        this.#stats.batches++;
+      } catch (error) {
+        this.#lose(batch.length, error);
+      }
+    }
+  }
+
+  /** Takes whole fires off the queue until about `max` entries. */
+  #takePending(max: number): { fires: unknown[]; count: number } {
+    let count = 0;
+    let k = 0;
+    const pending = this.#pending;
+    while (k < pending.length && count < max) {
+      count += (pending[k] as RecordedFire).records.length;
+      k += 2;
+    }
+    const fires = pending.splice(0, k);
+    this.#pendingEntries -= count;
+    if (this.#pendingEntries < this.#maxPending) this.#overflowReported = false;
+    return { fires, count };
+  }
+
+  #lose(lost: number, cause: unknown): void {
+    if (lost === 0) return;
+    this.#stats.failed += lost;
+    const error = new HookError(
+      HookErrorCode.JOURNAL_WRITE_FAILED,
+      `${lost} journal entr${lost === 1 ? 'y was' : 'ies were'} not written: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.#report(error, lost);
+  }
+
+  #report(error: HookError, lost: number): void {
+    try {
+      this.#onError(error, lost);
+    } catch {
+      // a reporter that throws must not stop the journal
+    }
+  }
+
+  /** Where the journal left off (count, last sequence), read once from storage. */
+  #loadMeta(): Promise<Meta> {
+    this.#meta ??= this.storage.get<{ count: number; lastSeq: number }>(`${this.prefix}meta`).then(
+      (stored) => ({ count: stored?.count ?? 0, lastSeq: stored?.lastSeq ?? 0 }),
+      (error: unknown) => {
+        this.#meta = undefined;
+        throw error;
+      },
+    );
+    return this.#meta;
+  }
+
+  // Writes and retention never interleave: both rewrite `meta` and segment rows.
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(fn);
+    this.#lock = run.catch(noop);
+    return run;
+  }
+}
+
+function compileFilter(
+  filter: JournalFilter | undefined,
+): ((entry: UnsequencedEntry) => boolean) | undefined {
+  if (filter === undefined) return undefined;
+  if (typeof filter === 'function') return filter;
+  if (typeof filter !== 'object' || filter === null) {
+    throw invalid('`filter` must be a function `(entry) => boolean` or `{ points?, hooks?, statuses? }`.');
+  }
+  const points = filter.points && new Set<string>(filter.points);
+  const hooks = filter.hooks && new Set(filter.hooks);
+  const statuses = filter.statuses && new Set<string>(filter.statuses);
+  return (e) =>
+    (points === undefined || points.has(e.point)) &&
+    (hooks === undefined || hooks.has(e.hook)) &&
+    (statuses === undefined || statuses.has(e.status));
+}
+
+function positive(value: number | undefined, fallback: number, name: string, zeroOk = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(zeroOk ? value >= 0 : value >= 1) || !Number.isFinite(value)) {
+    throw invalid(`\`${name}\` must be a number ${zeroOk ? '≥ 0' : '≥ 1'}; got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+function invalid(message: string): HookError {
+  return new HookError(HookErrorCode.INVALID_ARGUMENT, `HookJournal: ${message}`);
+}
+
+function noop(): void {}

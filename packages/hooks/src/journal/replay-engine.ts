@@ -1,0 +1,302 @@
+import { HookError, HookErrorCode } from '../errors/hook-error.js';
+import type { HookExecutor } from '../executor.js';
+import { invokeHook, isThenable, NOT_APPLICABLE } from '../fire-run.js';
+import { FireContext } from '../hook-context.js';
+import type { HookEntry } from '../hook-entry.js';
+import { HookResult, resultProblem } from '../hook-result.js';
+import { nextFireSeq } from '../ids.js';
+import type { ExecutionStatus, HookOutcome } from '../types.js';
+import { applyChanges } from './apply-changes.js';
+import { type Comparison, compareResults } from './compare.js';
+import type { HookJournal } from './hook-journal.js';
+import { errorInfo, type JournalEntry, type JournalError } from './journal-entry.js';
+
+/** `exact` re-runs the hook on the stored context; `modified` after `changes`; `simulate` runs nothing. */
+export type ReplayMode = 'exact' | 'modified' | 'simulate';
+
+export interface ReplayOptions {
+  /** @default 'exact' (or 'modified' when `changes` are given) */
+  mode?: ReplayMode;
+  /** `modified`: `{ 'data.<path>': value, 'metadata.<key>': value }`; undefined deletes. */
+  changes?: Record<string, unknown>;
+  /** @default the hook's timeout, else the executor's default */
+  timeoutMs?: number;
+}
+
+/** What a replay produced. */
+export interface ReplayedExecution {
+  readonly status: ExecutionStatus;
+  readonly result?: HookResult;
+  readonly error?: JournalError;
+  readonly durationMs: number;
+  /** The context the hook was run on (after `changes`). */
+  readonly context: { data: Record<string, unknown>; metadata: Record<string, string> };
+}
+
+export interface ReplayResult {
+  readonly executionId: string;
+  readonly mode: ReplayMode;
+  readonly original: JournalEntry;
+  readonly replayed: ReplayedExecution;
+  /** Original vs replayed `{ status, result, error }`, timestamps and durations left out. */
+  readonly comparison: Comparison;
+  /** The hook registered now is another version than the one recorded. */
+  readonly versionChanged: boolean;
+}
+
+/** One fire of a replayed correlation. */
+export interface FireReplay {
+  readonly fireId: string;
+  readonly point: JournalEntry['point'];
+  readonly original: readonly JournalEntry[];
+  /** The new fire's outcome (`exact`); undefined when simulating. */
+  readonly outcome: HookOutcome | undefined;
+  /** Per recorded execution, compared with the new fire's record of the same hook. */
+  readonly comparisons: readonly { hook: string; comparison: Comparison }[];
+}
+
+export interface CorrelationReplay {
+  readonly correlationId: string;
+  /** The correlation id the new fires ran under. */
+  readonly replayCorrelationId: string | undefined;
+  readonly fires: readonly FireReplay[];
+  /** Mean similarity of every compared execution (1 when there were none). */
+  readonly similarity: number;
+  readonly identical: boolean;
+}
+
+/**
+ * Replays what a `HookJournal` recorded, against the hooks registered now: one execution
+ * (`replay`), or a whole correlation fire by fire (`replayCorrelation`), and says how the new
+ * results differ from the recorded ones. Replays run outside the executor's circuit breakers and
+ * metrics; `replayCorrelation` fires the points again (so a journal attached to the executor
+ * records them, under `replayCorrelationId`).
+ *
+ * @example
+ * ```ts
+ * const replays = new ReplayEngine(journal, executor);
+ * const r = await replays.replay(executionId, { mode: 'modified', changes: { 'data.cmd': 'rm -rf /' } });
+ * if (!r.comparison.identical) console.log(r.comparison.differences);
+ * ```
+ */
+export class ReplayEngine {
+  readonly journal: HookJournal;
+  readonly executor: HookExecutor;
+
+  constructor(journal: HookJournal, executor: HookExecutor) {
+    this.journal = journal;
+    this.executor = executor;
+  }
+
+  /** Replays one recorded execution. Rejects with `HOOKSPELL_EXECUTION_NOT_FOUND` / `HOOKSPELL_REPLAY_HOOK_MISSING`. */
+  async replay(executionId: string, options: ReplayOptions = {}): Promise<ReplayResult> {
+    const mode = options.mode ?? (options.changes === undefined ? 'exact' : 'modified');
+    if (mode !== 'exact' && mode !== 'modified' && mode !== 'simulate') {
+      throw new HookError(
+        HookErrorCode.INVALID_ARGUMENT,
+        `replay(): \`mode\` must be 'exact', 'modified' or 'simulate'; got ${JSON.stringify(mode)}.`,
+      );
+    }
+    const original = await this.journal.get(executionId);
+    if (original === undefined) {
+      throw new HookError(
+        HookErrorCode.EXECUTION_NOT_FOUND,
+        `replay(): no execution '${executionId}' in the journal (never recorded, filtered out, or pruned).`,
+      );
+    }
+    const context = {
+      data: structuredClone(original.context.data),
+      metadata: { ...original.context.metadata },
+    };
+    if (mode === 'simulate') {
+      const replayed: ReplayedExecution = { ...outcomeOf(original), durationMs: 0, context };
+      return {
+        executionId,
+        mode,
+        original,
+        replayed,
+        comparison: compare(original, replayed),
+        versionChanged: false,
+      };
+    }
+    if (mode === 'modified') applyChanges(context, options.changes ?? {});
+    const entry = this.#hookOf(original);
+    const replayed = await this.#run(entry, original, context, options.timeoutMs);
+    return {
+      executionId,
+      mode,
+      original,
+      replayed,
+      comparison: compare(original, replayed),
+      versionChanged: entry.version !== original.version,
+    };
+  }
+
+  /**
+   * Re-fires every recorded fire of `correlationId`, in recording order, with the input its first
+   * hook saw, and compares each hook's new record with the recorded one (`simulate` compares the
+   * records with themselves, running nothing).
+   *
+   * @example
+   * ```ts
+   * const run = await replays.replayCorrelation('req-42');
+   * console.log(run.similarity, run.fires.map((f) => f.point));
+   * ```
+   */
+  async replayCorrelation(
+    correlationId: string,
+    options: { mode?: 'exact' | 'simulate'; replayCorrelationId?: string } = {},
+  ): Promise<CorrelationReplay> {
+    const mode = options.mode ?? 'exact';
+    const entries = await this.journal.byCorrelation(correlationId);
+    const byFire = new Map<string, JournalEntry[]>();
+    for (const e of entries) {
+      const list = byFire.get(e.fireId);
+      if (list === undefined) byFire.set(e.fireId, [e]);
+      else list.push(e);
+    }
+    const replayCorrelationId =
+      mode === 'simulate' ? undefined : (options.replayCorrelationId ?? `${correlationId}:replay`);
+    const fires: FireReplay[] = [];
+    let sum = 0;
+    let n = 0;
+    for (const [fireId, original] of byFire) {
+      original.sort((a, b) => a.index - b.index);
+      const first = original[0]!;
+      let outcome: HookOutcome | undefined;
+      if (mode !== 'simulate') {
+        outcome = await this.executor.fire(first.point, {
+          component: first.component,
+          data: structuredClone(first.context.data),
+          metadata: { ...first.context.metadata },
+          language: first.language,
+          ...(first.operation === undefined ? {} : { operation: first.operation }),
+          correlationId: replayCorrelationId!,
+        });
+      }
+      const comparisons = original.map((e) => {
+        const now = outcome === undefined ? outcomeOf(e) : recordOf(outcome, e.hook);
+        const comparison = compareResults(outcomeOf(e), now);
+        sum += comparison.similarity;
+        n++;
+        return { hook: e.hook, comparison };
+      });
+      fires.push({ fireId, point: first.point, original, outcome, comparisons });
+    }
+    const similarity = n === 0 ? 1 : sum / n;
+    return { correlationId, replayCorrelationId, fires, similarity, identical: similarity === 1 };
+  }
+
+  #hookOf(original: JournalEntry): HookEntry {
+    const [entry] = this.executor.registry._resolve(`${original.hook}@${original.point}`);
+    if (entry === undefined) {
+      throw new HookError(
+        HookErrorCode.REPLAY_HOOK_MISSING,
+        `replay(): no hook '${original.hook}' is registered at ${original.point} now; register it (any version) to replay, or use mode 'simulate'.`,
+      );
+    }
+    return entry;
+  }
+
+  // One hook, on a context rebuilt from the journal, with its timeout; no breaker, no metrics.
+  async #run(
+    entry: HookEntry,
+    original: JournalEntry,
+    context: ReplayedExecution['context'],
+    timeoutMs = entry.timeoutMs ?? this.executor.defaultTimeoutMs,
+  ): Promise<ReplayedExecution> {
+    const ctx = new FireContext(
+      original.point,
+      original.component,
+      context.data,
+      { ...context.metadata },
+      original.language,
+      original.startedAt,
+      original.operation,
+      undefined,
+      original.correlationId,
+      nextFireSeq(),
+    );
+    const controller = new AbortController();
+    const start = performance.now();
+    const done = (status: ExecutionStatus, result?: HookResult, error?: unknown): ReplayedExecution => ({
+      status,
+      ...(result === undefined ? {} : { result }),
+      ...(error === undefined ? {} : { error: errorInfo(error) }),
+      durationMs: performance.now() - start,
+      context,
+    });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      let value = invokeHook(entry, ctx, controller.signal);
+      if (value === NOT_APPLICABLE)
+        return done('skipped', HookResult.skipped('not applicable (shouldExecute returned false)'));
+      if (isThenable(value)) {
+        const timeout = new Promise<typeof TIMEOUT>((resolve) => {
+          timer = setTimeout(() => resolve(TIMEOUT), timeoutMs);
+        });
+        value = await Promise.race([value, timeout]);
+        if (value === TIMEOUT) {
+          const error = new DOMException(
+            `hook '${entry.name}' timed out after ${timeoutMs} ms (replay)`,
+            'TimeoutError',
+          );
+          controller.abort(error);
+          return done('timeout', undefined, error);
+        }
+      }
+      if (value === undefined || value === null) return done('ok', HookResult.continue());
+      const problem = resultProblem(value);
+      if (problem !== undefined)
+        return done('error', undefined, new TypeError(`not a HookResult: ${problem}`));
+      return done('ok', value as HookResult);
+    } catch (error) {
+      return done('error', undefined, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+const TIMEOUT = Symbol('timeout');
+
+/** The compared part of a recorded execution. */
+function outcomeOf(e: JournalEntry): { status: ExecutionStatus; result?: HookResult; error?: JournalError } {
+  return {
+    status: e.status,
+    ...(e.result === undefined ? {} : { result: e.result }),
+    ...(e.error === undefined ? {} : { error: e.error }),
+  };
+}
+
+function compare(original: JournalEntry, replayed: ReplayedExecution): Comparison {
+  return compareResults(outcomeOf(original), {
+    status: replayed.status,
+    ...(replayed.result === undefined ? {} : { result: normalise(replayed.result) }),
+    ...(replayed.error === undefined ? {} : { error: replayed.error }),
+  });
+}
+
+/** A new fire's record of `hook`, in the compared shape (JSON round trip, as the stored one had). */
+function recordOf(
+  outcome: HookOutcome,
+  hook: string,
+): { status?: ExecutionStatus; result?: unknown; error?: JournalError } {
+  const r = outcome.records.find((x) => x.name === hook);
+  if (r === undefined) return {};
+  return {
+    status: r.status,
+    ...(r.result === undefined ? {} : { result: normalise(r.result) }),
+    ...(r.error === undefined ? {} : { error: errorInfo(r.error) }),
+  };
+}
+
+// The recorded side went through JSON; the new side must too, or `undefined` fields and class
+// instances would count as differences.
+function normalise(value: unknown): unknown {
+  try {
+    return JSON.parse(JSON.stringify(value));
+  } catch {
+    return value;
+  }
+}

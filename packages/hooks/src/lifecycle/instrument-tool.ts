@@ -1,0 +1,150 @@
+import { HookCancelledError } from '../errors/hook-cancelled-error.js';
+import { HookError, HookErrorCode } from '../errors/hook-error.js';
+import type { HookExecutor } from '../executor.js';
+import type { ComponentRef } from '../types.js';
+import type { WrapOptions } from '../wrap.js';
+
+/** A tool as `instrumentTool` takes it. */
+export interface ToolDefinition<P, R> {
+  name: string;
+  id?: string;
+  /** Runs the tool; `signal` aborts when it times out. */
+  execute(params: P, signal: AbortSignal): R | Promise<R>;
+  /** What is wrong with the parameters: problems, or `true`/nothing when they are fine. */
+  validate?(params: P): readonly string[] | string | boolean | undefined | null;
+  /** @default none */
+  timeoutMs?: number;
+}
+
+/** Options of `instrumentTool`: the timeout and what `executor.wrap()` takes. */
+export interface InstrumentToolOptions<P, R>
+  extends Pick<
+    WrapOptions<[P], R>,
+    'redirect' | 'fork' | 'onFork' | 'onOutcome' | 'cacheStore' | 'fireOptions'
+  > {
+  /** Overrides the tool's `timeoutMs`. */
+  timeoutMs?: number;
+  /** Metadata of every fire. */
+  metadata?: Record<string, string>;
+}
+
+/** The instrumented tool: call it like the tool, minus the signal. */
+export type InstrumentedTool<P, R> = ((params: P) => Promise<R>) & { readonly component: ComponentRef };
+
+/**
+ * Wraps a tool so every call fires the tool points: `ToolValidation` (data `{ parameters,
+ * problems }`: the tool's own `validate` result; hooks may cancel, rewrite `parameters`, or
+ * clear or add `problems`; problems left reject with `HOOKSPELL_TOOL_VALIDATION_FAILED`), then
+ * through `executor.wrap()` `BeforeToolExecution` / `AfterToolExecution` / `ToolError` — so every
+ * hook result is honoured (cancel, replace, retry with backoff, cache, redirect, fork). A call
+ * outliving `timeoutMs` has its signal aborted, fires `custom:tool_timeout`, and fails with
+ * `HOOKSPELL_TOOL_TIMEOUT` (which ToolError hooks see, and the retry built-in retries).
+ *
+ * @example
+ * ```ts
+ * import { instrumentTool } from '@hookspell/hooks/lifecycle';
+ * const calc = instrumentTool(executor, {
+ *   name: 'calculator',
+ *   validate: (p: { expr: string }) => (p.expr.length > 0 ? true : 'expr is empty'),
+ *   execute: async (p) => evaluate(p.expr),
+ *   timeoutMs: 2_000,
+ * });
+ * await calc({ expr: '6*7' }); // 42, with validation, before/after/error and timeout points fired
+ * ```
+ */
+export function instrumentTool<P, R>(
+  executor: HookExecutor,
+  tool: ToolDefinition<P, R>,
+  options: InstrumentToolOptions<P, R> = {},
+): InstrumentedTool<P, R> {
+  if (tool === null || typeof tool !== 'object' || typeof tool.execute !== 'function' || !tool.name) {
+    throw new HookError(
+      HookErrorCode.INVALID_ARGUMENT,
+      'instrumentTool(): `tool` must be `{ name, execute(params, signal), validate?, timeoutMs? }`.',
+    );
+  }
+  const component: ComponentRef = {
+    type: 'tool',
+    name: tool.name,
+    ...(tool.id === undefined ? {} : { id: tool.id }),
+  };
+  const timeoutMs = options.timeoutMs ?? tool.timeoutMs;
+  const metadata = options.metadata ?? {};
+
+  const runWithTimeout = async (params: P): Promise<R> => {
+    const controller = new AbortController();
+    if (timeoutMs === undefined) return tool.execute(params, controller.signal);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new HookError(
+          HookErrorCode.TOOL_TIMEOUT,
+          `tool '${tool.name}' did not finish within ${timeoutMs} ms; its signal was aborted.`,
+        );
+        controller.abort(error);
+        void executor
+          .fire('custom:tool_timeout', {
+            component,
+            metadata: { ...metadata },
+            data: { parameters: params, timeoutMs },
+          })
+          .finally(() => reject(error));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([Promise.resolve(tool.execute(params, controller.signal)), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const wrapped = executor.wrap(runWithTimeout, {
+    before: 'BeforeToolExecution',
+    after: 'AfterToolExecution',
+    error: 'ToolError',
+    input: { component, metadata },
+    ...pick(options),
+  });
+
+  const call = async (params: P): Promise<R> => {
+    const problems = problemsOf(tool.validate?.(params));
+    const outcome = await executor.fire(
+      'ToolValidation',
+      { component, metadata: { ...metadata }, data: { parameters: params, problems } },
+      options.fireOptions,
+    );
+    const d = outcome.decision;
+    if (d.type === 'cancel') {
+      const by = outcome.records.find((r) => r.result?.type === 'cancel')?.name;
+      throw new HookCancelledError(d.reason, 'ToolValidation', { hook: by, outcome });
+    }
+    const checked = 'parameters' in outcome.data ? (outcome.data.parameters as P) : params;
+    const left = problemsOf(outcome.data.problems as readonly string[] | undefined);
+    if (left.length > 0) {
+      throw new HookError(
+        HookErrorCode.TOOL_VALIDATION_FAILED,
+        `tool '${tool.name}' rejected its parameters: ${left.join('; ')}.`,
+      );
+    }
+    return wrapped(checked);
+  };
+  return Object.assign(call, { component });
+}
+
+function problemsOf(result: readonly string[] | string | boolean | undefined | null): string[] {
+  if (result === undefined || result === null || result === true) return [];
+  if (result === false) return ['invalid parameters'];
+  if (typeof result === 'string') return [result];
+  return [...result];
+}
+
+function pick<P, R>(options: InstrumentToolOptions<P, R>): Partial<WrapOptions<[P], R>> {
+  const out: Partial<WrapOptions<[P], R>> = {};
+  if (options.redirect) out.redirect = options.redirect;
+  if (options.fork) out.fork = options.fork;
+  if (options.onFork) out.onFork = options.onFork;
+  if (options.onOutcome) out.onOutcome = options.onOutcome;
+  if (options.cacheStore) out.cacheStore = options.cacheStore;
+  if (options.fireOptions) out.fireOptions = options.fireOptions;
+  return out;
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { retry } from '../src/builtins/index.js';
+import { HookCancelledError, HookExecutor, type HookPoint, HookRegistry, HookResult } from '../src/index.js';
+import { instrumentTool } from '../src/lifecycle/index.js';
+
+const POINTS: HookPoint[] = [
+  'ToolValidation',
+  'BeforeToolExecution',
+  'AfterToolExecution',
+  'ToolError',
+  'custom:tool_timeout',
+];
+
+function setup() {
+  const registry = new HookRegistry();
+  const fired: { point: string; data: Record<string, unknown>; tool: string }[] = [];
+  for (const point of POINTS) {
+    registry.register(
+      point,
+      (ctx) => void fired.push({ point, data: { ...ctx.data }, tool: ctx.component.name }),
+      {
+        name: 'recorder',
+        priority: 'lowest',
+      },
+    );
+  }
+  return { registry, fired, executor: new HookExecutor(registry) };
+}
+
+const calculator = {
+  name: 'calculator',
+  validate: (p: { a: number; b: number }) =>
+    Number.isFinite(p.a) && Number.isFinite(p.b) ? true : 'a and b must be numbers',
+  execute: async (p: { a: number; b: number }) => p.a + p.b,
+};
+
+describe('instrumentTool()', () => {
+  it('fires validation, before and after, with the tool as component', async () => {
+    const { executor, fired } = setup();
+    const calc = instrumentTool(executor, calculator);
+    expect(calc.component).toEqual({ type: 'tool', name: 'calculator' });
+    expect(await calc({ a: 1, b: 2 })).toBe(3);
+    expect(fired.map((f) => [f.point, f.tool])).toEqual([
+      ['ToolValidation', 'calculator'],
+      ['BeforeToolExecution', 'calculator'],
+      ['AfterToolExecution', 'calculator'],
+    ]);
+    expect(fired[0]!.data).toEqual({ parameters: { a: 1, b: 2 }, problems: [] });
+    expect(fired[2]!.data).toMatchObject({ args: [{ a: 1, b: 2 }], result: 3, attempt: 1 });
+  });
+
+  it("the tool's validation problems reject, unless a hook clears them; hooks can add problems or cancel", async () => {
+    const { executor, registry } = setup();
+    const calc = instrumentTool(executor, calculator);
+    await expect(calc({ a: 1, b: Number.NaN })).rejects.toMatchObject({
+      code: 'HOOKSPELL_TOOL_VALIDATION_FAILED',
+      message: "[hookspell] [hooks] tool 'calculator' rejected its parameters: a and b must be numbers.",
+    });
+    const lenient = registry.register(
+      'ToolValidation',
+      () => HookResult.modified({ parameters: { a: 0, b: 0 }, problems: [] }),
+      { name: 'lenient' },
+    );
+    expect(await calc({ a: 1, b: Number.NaN })).toBe(0);
+    lenient.unregister();
+    registry.register(
+      'ToolValidation',
+      (ctx) => ((ctx.data.parameters as { a: number }).a > 100 ? HookResult.cancel('too big') : undefined),
+      {
+        name: 'cap',
+      },
+    );
+    const error = await calc({ a: 101, b: 1 }).catch((e: unknown) => e);
+    expect(HookCancelledError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ point: 'ToolValidation', reason: 'too big', hook: 'cap' });
+  });
+
+  it('errors fire ToolError; hook results work as with wrap() (replace recovers)', async () => {
+    const { executor, registry, fired } = setup();
+    const broken = instrumentTool(executor, {
+      name: 'broken',
+      execute: async () => {
+        throw new Error('disk full');
+      },
+    });
+    await expect(broken({})).rejects.toThrow('disk full');
+    expect(fired.map((f) => f.point)).toEqual(['ToolValidation', 'BeforeToolExecution', 'ToolError']);
+    expect((fired[2]!.data.error as Error).message).toBe('disk full');
+    registry.register('ToolError', () => HookResult.replace('fallback'), { name: 'recover' });
+    expect(await broken({})).toBe('fallback');
+  });
+
+  it('a tool outliving its timeout: signal aborted, custom:tool_timeout fired, HOOKSPELL_TOOL_TIMEOUT, retried by retry()', async () => {
+    const { executor, registry, fired } = setup();
+    let aborted = 0;
+    let calls = 0;
+    const slow = instrumentTool(executor, {
+      name: 'slow',
+      timeoutMs: 30,
+      execute: (_p: unknown, signal) =>
+        new Promise((resolve) => {
+          calls++;
+          signal.addEventListener('abort', () => aborted++);
+          if (calls === 3) resolve('finally');
+        }),
+    });
+    await expect(slow({})).rejects.toMatchObject({ code: 'HOOKSPELL_TOOL_TIMEOUT' });
+    expect(aborted).toBe(1);
+    expect(fired.map((f) => f.point)).toEqual([
+      'ToolValidation',
+      'BeforeToolExecution',
+      'custom:tool_timeout',
+      'ToolError',
+    ]);
+    expect(fired[2]!.data).toEqual({ parameters: {}, timeoutMs: 30 });
+    retry({ initialDelayMs: 1 }).register(registry, ['ToolError']);
+    expect(await slow({})).toBe('finally');
+    expect(calls).toBe(3);
+  });
+
+  it('options: timeoutMs override, metadata, rejects a bad tool', async () => {
+    const { executor } = setup();
+    const meta: string[] = [];
+    const registry = executor.registry;
+    registry.register('BeforeToolExecution', (ctx) => void meta.push(ctx.metadata.tenant ?? ''), {
+      name: 'tenant',
+    });
+    const fast = instrumentTool(
+      executor,
+      { name: 't', timeoutMs: 10_000, execute: () => new Promise(() => {}) },
+      {
+        timeoutMs: 10,
+        metadata: { tenant: 'acme' },
+      },
+    );
+    await expect(fast(1)).rejects.toMatchObject({ code: 'HOOKSPELL_TOOL_TIMEOUT' });
+    expect(meta).toEqual(['acme']);
+    expect(() => instrumentTool(executor, { name: '', execute: () => 1 })).toThrow(/`tool` must be/);
+  });
+});
