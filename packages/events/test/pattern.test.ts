@@ -60,7 +60,7 @@ describe('pattern matching', () => {
 
   it('stays linear on adversarial globstar patterns', () => {
     const pattern = Array.from({ length: 30 }, () => '**.a').join('.');
-    const type = Array.from({ length: 60 }, () => 'a').join('.') + '.b';
+    const type = `${Array.from({ length: 60 }, () => 'a').join('.')}.b`;
     expect(matchPattern(pattern, type)).toBe(false);
   });
 
