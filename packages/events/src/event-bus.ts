@@ -155,6 +155,7 @@ export class EventBus<M extends EventMap = EventMap> {
     this.hooks = options.executor ? createBusHooks(options.executor) : undefined;
     this.host = {
       now: this.clock,
+      scope: options.correlation === true ? 'always' : options.correlation === false ? 'never' : 'auto',
       invoke: (handler, event) => this.invoke(handler, event),
       handlerFailed: (sub, event, error) => this.handlerFailed(sub, event, error),
       dropped: (sub, event, reason) => this.droppedEvent(sub, event, reason),

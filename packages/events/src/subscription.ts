@@ -1,3 +1,4 @@
+import { isCorrelationActive } from './correlation.js';
 import { EventError, EventErrorCode } from './errors.js';
 import { type HookspellEvent, isExpired } from './event.js';
 import type { CompiledPattern } from './pattern.js';
@@ -81,6 +82,8 @@ export interface Subscription {
 /** How the bus hears about what a subscription does. */
 export interface SubscriptionHost {
   now(): number;
+  /** Run handlers inside the event's correlation scope: never, always, or when correlation is active. */
+  readonly scope: 'never' | 'always' | 'auto';
   /** Runs `handler(event)` in the event's correlation scope, if correlation is on. */
   invoke(handler: EventHandler, event: HookspellEvent): unknown;
   handlerFailed(sub: SubscriptionImpl, event: HookspellEvent, error: unknown): void;
@@ -276,7 +279,12 @@ export class SubscriptionImpl implements Subscription {
     }
     let result: unknown;
     try {
-      result = this.host.invoke(this.handler, event);
+      // Direct call unless a correlation scope is needed: the common path costs no extra calls.
+      const scope = this.host.scope;
+      result =
+        scope === 'never' || (scope === 'auto' && !isCorrelationActive())
+          ? this.handler(event)
+          : this.host.invoke(this.handler, event);
     } catch (error) {
       this.stats.failed++;
       this.host.handlerFailed(this, event, error);
