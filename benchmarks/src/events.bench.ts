@@ -17,9 +17,13 @@ import { join } from 'node:path';
 import { EventBus, EventLog } from '@hookspell/events';
 import { SqliteStorage } from '@hookspell/storage';
 import Emittery from 'emittery';
-import EventEmitter2 from 'eventemitter2';
-import EventEmitter3 from 'eventemitter3';
+import EventEmitter2Module from 'eventemitter2';
+import EventEmitter3Module from 'eventemitter3';
 import { compare } from './harness.js';
+
+// Both are CommonJS: their classes hang off the default export under NodeNext resolution.
+const { EventEmitter2 } = EventEmitter2Module;
+const EventEmitter3 = EventEmitter3Module.EventEmitter;
 
 const payload = { tool: 'calc', step: 1 };
 let sink = 0;
