@@ -9,6 +9,9 @@ const POINTS: HookPoint[] = [
   'AfterToolExecution',
   'ToolError',
   'custom:tool_timeout',
+  'custom:tool_security_check',
+  'custom:tool_resource_allocated',
+  'custom:tool_resource_released',
 ];
 
 function setup() {
@@ -42,11 +45,40 @@ describe('instrumentTool()', () => {
     expect(await calc({ a: 1, b: 2 })).toBe(3);
     expect(fired.map((f) => [f.point, f.tool])).toEqual([
       ['ToolValidation', 'calculator'],
+      ['custom:tool_security_check', 'calculator'],
       ['BeforeToolExecution', 'calculator'],
+      ['custom:tool_resource_allocated', 'calculator'],
+      ['custom:tool_resource_released', 'calculator'],
       ['AfterToolExecution', 'calculator'],
     ]);
     expect(fired[0]!.data).toEqual({ parameters: { a: 1, b: 2 }, problems: [] });
-    expect(fired[2]!.data).toMatchObject({ args: [{ a: 1, b: 2 }], result: 3, attempt: 1 });
+    expect(fired[1]!.data).toEqual({ parameters: { a: 1, b: 2 } });
+    expect(fired[4]!.data).toEqual({ parameters: { a: 1, b: 2 }, ok: true });
+    expect(fired[5]!.data).toMatchObject({ args: [{ a: 1, b: 2 }], result: 3, attempt: 1 });
+  });
+
+  it('a security-check hook can cancel the call or rewrite its parameters; a failed run still releases', async () => {
+    const { registry, executor, fired } = setup();
+    registry.register('custom:tool_security_check', (ctx) => {
+      const p = ctx.data.parameters as { a: number; b: number };
+      if (p.a === 666) return HookResult.cancel('not that number');
+      if (p.a < 0) return HookResult.modified({ parameters: { a: 0, b: p.b } });
+      return undefined;
+    });
+    const calc = instrumentTool(executor, calculator);
+    await expect(calc({ a: 666, b: 1 })).rejects.toBeInstanceOf(HookCancelledError);
+    expect(fired.some((f) => f.point === 'BeforeToolExecution')).toBe(false);
+    expect(await calc({ a: -5, b: 2 })).toBe(2);
+    const failing = instrumentTool(executor, {
+      name: 'broken',
+      execute: async () => Promise.reject(new Error('down')),
+    });
+    await expect(failing({})).rejects.toThrow('down');
+    expect(
+      fired
+        .filter((f) => f.tool === 'broken' && f.point === 'custom:tool_resource_released')
+        .map((f) => f.data.ok),
+    ).toEqual([false]);
   });
 
   it("the tool's validation problems reject, unless a hook clears them; hooks can add problems or cancel", async () => {
@@ -84,8 +116,15 @@ describe('instrumentTool()', () => {
       },
     });
     await expect(broken({})).rejects.toThrow('disk full');
-    expect(fired.map((f) => f.point)).toEqual(['ToolValidation', 'BeforeToolExecution', 'ToolError']);
-    expect((fired[2]!.data.error as Error).message).toBe('disk full');
+    expect(fired.map((f) => f.point)).toEqual([
+      'ToolValidation',
+      'custom:tool_security_check',
+      'BeforeToolExecution',
+      'custom:tool_resource_allocated',
+      'custom:tool_resource_released',
+      'ToolError',
+    ]);
+    expect((fired[5]!.data.error as Error).message).toBe('disk full');
     registry.register('ToolError', () => HookResult.replace('fallback'), { name: 'recover' });
     expect(await broken({})).toBe('fallback');
   });
@@ -108,11 +147,15 @@ describe('instrumentTool()', () => {
     expect(aborted).toBe(1);
     expect(fired.map((f) => f.point)).toEqual([
       'ToolValidation',
+      'custom:tool_security_check',
       'BeforeToolExecution',
+      'custom:tool_resource_allocated',
       'custom:tool_timeout',
+      'custom:tool_resource_released',
       'ToolError',
     ]);
-    expect(fired[2]!.data).toEqual({ parameters: {}, timeoutMs: 30 });
+    expect(fired[4]!.data).toEqual({ parameters: {}, timeoutMs: 30 });
+    expect(fired[5]!.data).toEqual({ parameters: {}, ok: false });
     retry({ initialDelayMs: 1 }).register(registry, ['ToolError']);
     expect(await slow({})).toBe('finally');
     expect(calls).toBe(3);

@@ -35,8 +35,11 @@ export type InstrumentedTool<P, R> = ((params: P) => Promise<R>) & { readonly co
  * Wraps a tool so every call fires the tool points: `ToolValidation` (data `{ parameters,
  * problems }`: the tool's own `validate` result; hooks may cancel, rewrite `parameters`, or
  * clear or add `problems`; problems left reject with `HOOKSPELL_TOOL_VALIDATION_FAILED`), then
- * through `executor.wrap()` `BeforeToolExecution` / `AfterToolExecution` / `ToolError` — so every
- * hook result is honoured (cancel, replace, retry with backoff, cache, redirect, fork). A call
+ * `custom:tool_security_check` (data `{ parameters }`; a hook may cancel or rewrite `parameters`),
+ * then through `executor.wrap()` `BeforeToolExecution` / `AfterToolExecution` / `ToolError` — so
+ * every hook result is honoured (cancel, replace, retry with backoff, cache, redirect, fork) — with
+ * `custom:tool_resource_allocated` / `custom:tool_resource_released` (data `{ parameters }` and
+ * `{ parameters, ok }`) around each execution attempt. A call
  * outliving `timeoutMs` has its signal aborted, fires `custom:tool_timeout`, and fails with
  * `HOOKSPELL_TOOL_TIMEOUT` (which ToolError hooks see, and the retry built-in retries).
  *
@@ -71,7 +74,25 @@ export function instrumentTool<P, R>(
   const timeoutMs = options.timeoutMs ?? tool.timeoutMs;
   const metadata = options.metadata ?? {};
 
+  const observe = (
+    point: 'custom:tool_resource_allocated' | 'custom:tool_resource_released',
+    data: Record<string, unknown>,
+  ) => executor.fire(point, { component, metadata: { ...metadata }, data }, options.fireOptions);
+
+  // Each execution attempt (retries included) holds the tool's resources: say when, for observers.
   const runWithTimeout = async (params: P): Promise<R> => {
+    await observe('custom:tool_resource_allocated', { parameters: params });
+    let ok = false;
+    try {
+      const result = await execute(params);
+      ok = true;
+      return result;
+    } finally {
+      await observe('custom:tool_resource_released', { parameters: params, ok });
+    }
+  };
+
+  const execute = async (params: P): Promise<R> => {
     const controller = new AbortController();
     if (timeoutMs === undefined) return tool.execute(params, controller.signal);
     let timer: NodeJS.Timeout | undefined;
@@ -126,7 +147,19 @@ export function instrumentTool<P, R>(
         `tool '${tool.name}' rejected its parameters: ${left.join('; ')}.`,
       );
     }
-    return wrapped(checked);
+    const security = await executor.fire(
+      'custom:tool_security_check',
+      { component, metadata: { ...metadata }, data: { parameters: checked } },
+      options.fireOptions,
+    );
+    if (security.decision.type === 'cancel') {
+      const by = security.records.find((r) => r.result?.type === 'cancel')?.name;
+      throw new HookCancelledError(security.decision.reason, 'custom:tool_security_check', {
+        hook: by,
+        outcome: security,
+      });
+    }
+    return wrapped('parameters' in security.data ? (security.data.parameters as P) : checked);
   };
   return Object.assign(call, { component });
 }
