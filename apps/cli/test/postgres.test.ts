@@ -1,31 +1,14 @@
-import { execFileSync } from 'node:child_process';
+import { PG_URL, postgresSkipReason } from '@hookspell/storage/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hookspell, json, project } from './helpers.js';
 
-const URL = process.env.HOOKSPELL_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const URL = PG_URL;
 const table = `hs_cli_${process.pid}_${Date.now() % 100000}`;
+// Skipped only when PostgreSQL is not installed; a stopped server fails the test (with the hint).
+const skip = await postgresSkipReason('hookspell cli');
 
-function installed(): boolean {
-  try {
-    execFileSync(
-      'sh',
-      ['-c', 'command -v postgres || command -v pg_ctlcluster || ls /usr/lib/postgresql/*/bin/postgres'],
-      { stdio: 'ignore' },
-    );
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const present = installed();
-if (!present)
-  console.warn(
-    '[hookspell cli] PostgreSQL is not installed here: the PostgreSQL CLI test is skipped (.ci/run installs it).',
-  );
-
-describe.skipIf(!present)('hookspell on PostgreSQL', () => {
+describe.skipIf(skip !== undefined)('hookspell on PostgreSQL', () => {
   let client: pg.Client;
   beforeAll(async () => {
     client = new pg.Client({ connectionString: URL });

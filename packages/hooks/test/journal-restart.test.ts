@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStorage, type StorageBackend } from '@hookspell/storage';
 import { PostgresStorage } from '@hookspell/storage/postgres';
+import { PG_URL, postgresSkipReason, uniqueTableBase } from '@hookspell/storage/testing';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HookExecutor, HookJournal, HookRegistry, HookResult, ReplayEngine } from '../src/index.js';
 // @ts-expect-error: a plain .mjs fixture, shared with the child process
 import { registerHooks } from './fixtures/journal-hooks.mjs';
-import { PG_URL, postgresSkipReason, uniqueTableBase } from './postgres-helper.js';
 
 const writer = new URL('./fixtures/journal-writer.mjs', import.meta.url).pathname;
 

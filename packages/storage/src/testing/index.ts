@@ -76,3 +76,4 @@ export function describeStorageConformance(
     describeLifecycleCases(ctx);
   });
 }
+export { PG_START_HINT, PG_URL, postgresSkipReason, uniqueTableBase } from './postgres-target.js';

@@ -2,6 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 
+// Shared by every package's PostgreSQL tests (and usable by adapter authors' own): where the
+// server is, how to start it, and the rule for skipping — only when PostgreSQL is not installed.
+
 /** Where the PostgreSQL tests connect: trust auth, database `test`; override with HOOKSPELL_PG_URL. */
 export const PG_URL = process.env.HOOKSPELL_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
