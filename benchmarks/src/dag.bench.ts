@@ -13,6 +13,7 @@
  */
 import { HookExecutor, HookRegistry } from '@hookspell/hooks';
 import { median } from './harness.js';
+import { runWaves, wavesOf } from './wave-scheduler.js';
 
 interface Spec {
   name: string;
@@ -40,7 +41,6 @@ const DAG: Spec[] = [
 
 const ms = (s: Spec) => s.seconds * SCALE_MS_PER_S;
 const sleep = (t: number) => new Promise<void>((r) => setTimeout(r, t));
-const byName = new Map(DAG.map((s) => [s.name, s]));
 
 // Lower bound: max(critical path, total work / maxParallel).
 const finish = new Map<string, number>();
@@ -70,40 +70,9 @@ async function hookspellDag(): Promise<number> {
 
 /** crackerjack's algorithm: levels by dependency depth, a semaphore inside each wave. */
 async function waveScheduler(): Promise<number> {
-  const level = new Map<string, number>();
-  const depth = (name: string): number => {
-    if (!level.has(name)) level.set(name, Math.max(-1, ...byName.get(name)!.dependsOn.map(depth)) + 1);
-    return level.get(name)!;
-  };
-  for (const s of DAG) depth(s.name);
-  const waves: Spec[][] = [];
-  for (const s of DAG) (waves[level.get(s.name)!] ??= []).push(s);
+  const waves = wavesOf(DAG);
   const t = performance.now();
-  for (const wave of waves) {
-    let slots = MAX_PARALLEL;
-    const queue: (() => void)[] = [];
-    const acquire = (): Promise<void> => {
-      if (slots > 0) {
-        slots--;
-        return Promise.resolve();
-      }
-      return new Promise<void>((r) => queue.push(r));
-    };
-    const release = (): void => {
-      if (queue.length) queue.shift()!();
-      else slots++;
-    };
-    await Promise.all(
-      wave.map(async (s) => {
-        await acquire();
-        try {
-          await sleep(ms(s));
-        } finally {
-          release();
-        }
-      }),
-    );
-  }
+  await runWaves(waves, MAX_PARALLEL, (s) => sleep(ms(s)));
   return performance.now() - t;
 }
 

@@ -27,6 +27,7 @@ import {
 } from '@hookspell/example-parallel-checks/checks';
 import { HookExecutor, type HookFunction, HookRegistry } from '@hookspell/hooks';
 import { median } from './harness.js';
+import { runWaves, wavesOf } from './wave-scheduler.js';
 
 const RUNS = 5;
 const SOLO_RUNS = 3;
@@ -125,42 +126,8 @@ function hookspell(mode: 'sequential' | 'parallel', maxParallel = 1): Promise<nu
 
 /** crackerjack's algorithm: levels by dependency depth, a semaphore inside each wave. */
 function waves(maxParallel: number): Promise<number> {
-  const byName = new Map(CHECKS.map((c) => [c.name, c]));
-  const level = new Map<string, number>();
-  const depth = (name: string): number => {
-    if (!level.has(name))
-      level.set(name, Math.max(-1, ...(byName.get(name)!.dependsOn ?? []).map(depth)) + 1);
-    return level.get(name)!;
-  };
-  const levels: Check[][] = [];
-  for (const c of CHECKS) (levels[depth(c.name)] ??= []).push(c);
-  return timed(async (dir) => {
-    for (const wave of levels) {
-      let slots = maxParallel;
-      const queue: (() => void)[] = [];
-      const acquire = (): Promise<void> => {
-        if (slots > 0) {
-          slots--;
-          return Promise.resolve();
-        }
-        return new Promise<void>((r) => queue.push(r));
-      };
-      const release = (): void => {
-        if (queue.length) queue.shift()!();
-        else slots++;
-      };
-      await Promise.all(
-        wave.map(async (c) => {
-          await acquire();
-          try {
-            await runOne(c, dir);
-          } finally {
-            release();
-          }
-        }),
-      );
-    }
-  });
+  const levels = wavesOf(CHECKS);
+  return timed((dir) => runWaves(levels, maxParallel, (c) => runOne(c, dir)));
 }
 
 // 1. Solo durations first: every check alone on the machine, after a warm-up. The plain-loop
