@@ -1,4 +1,5 @@
 import { BridgeValueError } from '../errors.js';
+import { enterHostContainer, MAX_DEPTH } from '../host-containers.js';
 import fengari from './fengari.js';
 
 const { lua } = fengari;
@@ -40,7 +41,7 @@ const {
 } = lua;
 
 /** Deepest nesting that crosses the bridge. */
-export const MAX_DEPTH = 100;
+export { MAX_DEPTH } from '../host-containers.js';
 
 /** Registry keys (light userdata) of the array marker metatable and the JSON.null sentinel. */
 export const ARRAY_MT_KEY = Object.freeze({ name: 'hookspell.array' });
@@ -158,16 +159,7 @@ function pushObject(
     pushValue(L, (value as { toJSON(): unknown }).toJSON(), path, depth, seen);
     return;
   }
-  if (
-    value instanceof Map ||
-    value instanceof Set ||
-    ArrayBuffer.isView(value) ||
-    value instanceof ArrayBuffer
-  )
-    throw new BridgeValueError(path, `is a ${value.constructor.name}; use a plain object or array`);
-  seen ??= [];
-  if (seen.includes(value)) throw new BridgeValueError(path, 'is a cycle (it contains itself)');
-  seen.push(value);
+  seen = enterHostContainer(value, path, depth, seen);
   if (!lua_checkstack(L, 4)) throw new BridgeValueError(path, 'is too deep for the Lua stack');
   if (Array.isArray(value)) {
     const n = value.length;

@@ -1,11 +1,12 @@
 import type { QuickJSContext, QuickJSHandle } from 'quickjs-emscripten-core';
 import { BridgeValueError } from '../errors.js';
+import { enterHostContainer, MAX_DEPTH } from '../host-containers.js';
 
 /** With the `u` flag a surrogate pair is one code point, so this matches lone surrogates only. */
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
 /** Deepest nesting that crosses the bridge. */
-export const MAX_DEPTH = 100;
+export { MAX_DEPTH } from '../host-containers.js';
 
 /**
  * Guest-side half of guest → host conversion, compiled once per context before the script runs
@@ -130,16 +131,7 @@ export function toHandle(
       if (depth >= MAX_DEPTH) throw new BridgeValueError(path, `is nested deeper than ${MAX_DEPTH} levels`);
       if (typeof (value as { toJSON?: unknown }).toJSON === 'function')
         return toHandle(vm, helpers, (value as { toJSON(): unknown }).toJSON(), path, depth, seen);
-      if (
-        value instanceof Map ||
-        value instanceof Set ||
-        ArrayBuffer.isView(value) ||
-        value instanceof ArrayBuffer
-      )
-        throw new BridgeValueError(path, `is a ${value.constructor.name}; use a plain object or array`);
-      seen ??= [];
-      if (seen.includes(value)) throw new BridgeValueError(path, 'is a cycle (it contains itself)');
-      seen.push(value);
+      seen = enterHostContainer(value, path, depth, seen);
       let out: QuickJSHandle | undefined;
       try {
         if (Array.isArray(value)) {
