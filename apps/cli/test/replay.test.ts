@@ -28,6 +28,21 @@ describe('hookspell replay', () => {
     );
   });
 
+  it('says which recorded hooks this config does not register, instead of silently reporting them absent', async () => {
+    // The same database, opened with a config that registers nothing.
+    const bare = project({
+      'hookspell.config.yaml': `storage: { type: sqlite, path: ${JSON.stringify(join(cwd, '.hookspell/hookspell.db'))} }\n`,
+    });
+    const r = await hookspell(['replay', '--correlation', 'c-1'], { cwd: bare });
+    expect(r.stderr).toMatch(
+      /^note: 1 recorded hook\(s\) are not registered by this config \(policy@BeforeToolExecution\).*--mode simulate\.$/m,
+    );
+    const simulated = await hookspell(['replay', '--correlation', 'c-1', '--mode', 'simulate'], {
+      cwd: bare,
+    });
+    expect(simulated.stderr).toBe('');
+  });
+
   it('exact: re-runs the hook on the stored context; identical when nothing changed', async () => {
     const id = fire.records[0].executionId;
     const r = await hookspell(['replay', id], { cwd });

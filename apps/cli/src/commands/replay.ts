@@ -82,6 +82,21 @@ Examples:
           );
         }
         const engine = new ReplayEngine(runtime.journal, runtime.executor);
+        if (mode !== 'simulate' && options.correlation !== undefined) {
+          // An exact replay re-runs the hooks registered NOW: say so when the recording's hooks
+          // are not (e.g. a database written by an application, opened without its config).
+          // (A single execution's replay already fails with that message.)
+          const recorded = await runtime.journal.byCorrelation(options.correlation);
+          const registered = new Set(runtime.registry.list().map((h) => `${h.name}@${h.point}`));
+          const missing = [...new Set(recorded.map((e) => `${e.hook}@${e.point}`))].filter(
+            (h) => !registered.has(h),
+          );
+          if (missing.length > 0) {
+            process.stderr.write(
+              `note: ${missing.length} recorded hook(s) are not registered by this config (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}): an exact replay cannot re-run them and reports them absent. Load the config that registers them (--config), or use --mode simulate.\n`,
+            );
+          }
+        }
         if (options.correlation !== undefined) {
           const result = await engine.replayCorrelation(options.correlation, {
             mode: mode as 'exact' | 'simulate',
