@@ -110,7 +110,9 @@ describe('parallel points (DAG of command hooks)', () => {
     const fired = json(await hookspell(['fire', 'custom:checks', '--json'], { cwd }));
     const r = await hookspell(['events', 'timeline', fired.correlationId], { cwd });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^concurrent groups:\n {2}\[1\] ran side by side in fire custom:checks: /m);
+    expect(r.stdout).toMatch(
+      /^concurrent groups \(ran side by side\):\n {2}\[1\] ran side by side in fire custom:checks: /m,
+    );
     for (const name of ['format', 'imports', 'lint', 'typecheck', 'test', 'report'])
       expect(r.stdout).toContain(`${name} ok`);
   });

@@ -1,5 +1,5 @@
 import { ms } from '../util/format.js';
-import type { TimelineView, ViewNode } from './timeline-view.js';
+import type { TimelineView, ViewGroup, ViewNode } from './timeline-view.js';
 
 /**
  * The timeline as an indented tree for the terminal: one line per event under its cause, with
@@ -35,10 +35,20 @@ export function renderTimelineTree(view: TimelineView): string {
       n.children.forEach(index);
     };
     view.roots.forEach(index);
-    lines.push('concurrent groups:');
-    view.groups.forEach((g, i) => {
-      lines.push(`  [${i + 1}] ${g.label}: ${g.ids.map((id) => labels.get(id) ?? id).join(' | ')}`);
-    });
+    // Events that really overlapped in time, apart from siblings that merely share a cause
+    // (those also happen one after another, as in a sequential flow).
+    const sections: [string, ViewGroup['kind']][] = [
+      ['concurrent groups (ran side by side):', 'overlap'],
+      ['same cause:', 'same-cause'],
+    ];
+    for (const [title, kind] of sections) {
+      const groups = view.groups.filter((g) => g.kind === kind);
+      if (groups.length === 0) continue;
+      lines.push(title);
+      groups.forEach((g, i) => {
+        lines.push(`  [${i + 1}] ${g.label}: ${g.ids.map((id) => labels.get(id) ?? id).join(' | ')}`);
+      });
+    }
   }
   const longest = view.chains.reduce((m, c) => Math.max(m, c.length), 0);
   lines.push(
