@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { HookExecutor, HookRegistry } from '@hookspell/hooks';
 import { createHooks } from 'hookable';
 import { AsyncSeriesHook } from 'tapable';
-import { type CaseResult, compare } from './harness.js';
+import { type CaseResult, compare, median } from './harness.js';
 
 const withAls = process.argv.includes('--als');
 if (withAls) new AsyncLocalStorage().enterWith({});
@@ -54,10 +54,32 @@ function hookable(n: number) {
   return () => hooks.callHook('BeforeToolExecution', input);
 }
 
+// Not a library: the least any runner that times its hooks must do — a clock reading before the
+// first hook and after each one, a record per hook, an outcome — and nothing hookspell adds
+// (context, breaker, timeout, metrics, aggregate). It shows how much of the distance to tapable
+// is the clock itself (what one performance.now() costs is printed first).
+function timedFloor(n: number) {
+  const hs = handlers.slice(0, n);
+  const input = { cmd: 'ls' };
+  return async () => {
+    let t = performance.now();
+    const records = new Array<{ status: string; durationMs: number }>(n);
+    for (let i = 0; i < n; i++) {
+      await hs[i]!(input);
+      const end = performance.now();
+      records[i] = { status: 'ok', durationMs: end - t };
+      t = end;
+    }
+    return { records };
+  };
+}
+
 const label = withAls
   ? 'correlation on, AsyncLocalStorage active for every case'
   : 'bare (no AsyncLocalStorage)';
 const ours = withAls ? 'hookspell fire (correlation on)' : 'hookspell fire';
+const FLOOR = 'floor: timing each hook, nothing else';
+console.log(`performance.now(): ${clockCost().toFixed(0)} ns per reading on this machine\n`);
 const summary: string[] = [];
 for (const n of [0, 1, 5]) {
   const results = await compare(
@@ -66,6 +88,7 @@ for (const n of [0, 1, 5]) {
       { name: 'tapable AsyncSeriesHook.promise', fn: tapable(n) },
       { name: 'hookable callHook', fn: hookable(n) },
       { name: ours, fn: hookspell(n) },
+      ...(n > 0 ? [{ name: FLOOR, fn: timedFloor(n) }] : []),
     ],
     { anchor: 'tapable AsyncSeriesHook.promise' },
   );
@@ -83,5 +106,22 @@ if (!withAls) {
 function line(n: number, results: CaseResult[]): string {
   const rate = (name: string) => results.find((r) => r.name === name)!.opsPerSec;
   const us = rate(ours);
-  return `- ${n} hooks: hookspell ${(us / 1e6).toFixed(2)} M/s = ${(us / rate('tapable AsyncSeriesHook.promise')).toFixed(2)}× tapable, ${(us / rate('hookable callHook')).toFixed(2)}× hookable`;
+  const floor =
+    n > 0
+      ? `, ${(us / rate(FLOOR)).toFixed(2)}× the timing floor (floor = ${(rate(FLOOR) / rate('tapable AsyncSeriesHook.promise')).toFixed(2)}× tapable)`
+      : '';
+  return `- ${n} hooks: hookspell ${(us / 1e6).toFixed(2)} M/s = ${(us / rate('tapable AsyncSeriesHook.promise')).toFixed(2)}× tapable, ${(us / rate('hookable callHook')).toFixed(2)}× hookable${floor}`;
+}
+
+/** Median cost of one performance.now() reading, in ns. */
+function clockCost(): number {
+  const costs: number[] = [];
+  let sink = 0;
+  for (let s = 0; s < 9; s++) {
+    const t0 = performance.now();
+    for (let i = 0; i < 1_000_000; i++) sink += performance.now();
+    costs.push(performance.now() - t0);
+  }
+  if (sink === 0) console.log(''); // keeps the loop from being optimised away
+  return median(costs);
 }

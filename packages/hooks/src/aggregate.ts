@@ -15,7 +15,8 @@ export function decide(
 ): HookResult {
   let best: HookResult | undefined;
   let bestRank = RESULT_RANK.modified;
-  for (const r of results) {
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i];
     if (r === undefined) continue;
     const rank = RESULT_RANK[r.type];
     if (rank > bestRank) {
@@ -30,7 +31,8 @@ export function decide(
 /** Results worth acting on (not continue, modified or skipped), in plan order. */
 export function directivesOf(results: ReadonlyArray<HookResult | undefined>): readonly HookResult[] {
   let out: HookResult[] | undefined;
-  for (const r of results) {
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i];
     if (r === undefined || r.type === 'continue' || r.type === 'modified' || r.type === 'skipped') continue;
     (out ??= []).push(r);
   }

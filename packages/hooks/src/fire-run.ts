@@ -336,9 +336,10 @@ export abstract class FireRun implements RecordedFire {
 
   /** A promise of the outcome, for a fire that went async. */
   promise(): Promise<FireOutcome> {
-    return new Promise((resolve) => {
-      this.resolve = resolve;
-    });
+    const promise = new Promise<FireOutcome>(captureResolve);
+    this.resolve = captured;
+    captured = undefined;
+    return promise;
   }
 
   /** Synthesised decision of a fail-closed hook that failed or could not start. */
@@ -392,6 +393,13 @@ export abstract class FireRun implements RecordedFire {
       // A sink that throws must not break the fire (DESIGN: observers never crash the host).
     }
   }
+}
+
+// The executor of every fire's promise: one shared function instead of a closure per fire (a new
+// closure is also compiled lazily on its first call, which showed in profiles of the fire path).
+let captured: ((outcome: FireOutcome) => void) | undefined;
+function captureResolve(resolve: (outcome: FireOutcome) => void): void {
+  captured = resolve;
 }
 
 /** Message of a thrown value, for events and reasons. */

@@ -7,6 +7,8 @@ import type { HookEntry } from './hook-entry.js';
 import { HookResult } from './hook-result.js';
 import { NONE } from './outcome.js';
 
+const CONTINUE = HookResult.continue();
+
 /**
  * The sequential chain (DESIGN.md): hooks run one after another in plan order; each sees
  * `ctx.data` with the earlier `modified` results merged in; `cancel` and `replace` stop the chain
@@ -157,11 +159,21 @@ export class SequentialRun extends FireRun implements DeadlineWaiter {
   }
 
   private end(): void {
+    const { results, abortReason } = this;
+    // A chain of plain continues (the common case) has no results to rank.
     const decision =
-      this.abortReason !== undefined
-        ? HookResult.cancel(this.abortReason)
-        : decide(this.results ?? NONE, this.changes);
-    this.complete(decision, this.ctx.data, directivesOf(this.results ?? NONE), NONE, this.now);
+      abortReason !== undefined
+        ? HookResult.cancel(abortReason)
+        : results === undefined && this.changes === undefined
+          ? CONTINUE
+          : decide(results ?? NONE, this.changes);
+    this.complete(
+      decision,
+      this.ctx.data,
+      results === undefined ? NONE : directivesOf(results),
+      NONE,
+      this.now,
+    );
   }
 
   private newEpoch(): void {
