@@ -1,5 +1,14 @@
-import { defineBackend, MemoryStorage, SortedKeys, type StorageBackend } from '@hookspell/storage';
-import { describe, expect, it } from 'vitest';
+import {
+  defineBackend,
+  MemoryStorage,
+  SortedKeys,
+  SqliteStorage,
+  type StorageBackend,
+} from '@hookspell/storage';
+import { PostgresStorage } from '@hookspell/storage/postgres';
+import { PG_URL, postgresSkipReason, uniqueTableBase } from '@hookspell/storage/testing';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   type HookError,
   HookExecutor,
@@ -9,6 +18,9 @@ import {
   HookResult,
   RETENTION_PRESETS,
 } from '../src/index.js';
+import { pushOffset, SegmentIndex, unpackOffsets } from '../src/journal/journal-index.js';
+import { hashId, ID_BUCKETS, pad } from '../src/journal/journal-keys.js';
+import { type StoredSegment, segmentEntries } from '../src/journal/journal-segment.js';
 import { sleep } from './helpers.js';
 
 /** A minimal third-party adapter: the journal must work through the interface alone. */
@@ -50,10 +62,63 @@ function setup(options: HookJournalOptions = {}, storage: StorageBackend = Memor
   return { registry, executor, journal, detach, clock, storage };
 }
 
-describe.each([
+/**
+ * Checks the index rows against the segments: every index row belongs to a segment that lists it,
+ * and holds what the segment's entries make (no orphan, stale or missing row).
+ */
+async function expectIndexMatchesSegments(storage: StorageBackend): Promise<void> {
+  const rows = await storage.list('journal/');
+  const indexKeys = rows.map((r) => r.key).filter((k) => /^journal\/[ihps]\//.test(k));
+  const expected = new Map<string, unknown>();
+  for (const row of rows.filter((r) => r.key.startsWith('journal/g/'))) {
+    const segment = row.value as StoredSegment;
+    const index = new SegmentIndex();
+    const { entries, from } = segmentEntries(segment, row.key);
+    for (let o = 0; o < entries.length; o++) index.add(from + o, entries[o]!);
+    const rebuilt = index.rows();
+    expect(segment.rows.sort()).toEqual([...rebuilt.keys()].sort());
+    for (const [key, value] of rebuilt) expected.set(`journal/${key}${pad(segment.last)}`, value);
+  }
+  expect(indexKeys.sort()).toEqual([...expected.keys()].sort());
+  for (const key of indexKeys) expect(await storage.get(key), key).toEqual(expected.get(key));
+}
+
+const pgSkip = await postgresSkipReason('hook-journal.test.ts');
+const pgTables: string[] = [];
+const pgStorages: StorageBackend[] = [];
+
+/** A PostgreSQL backend on a table of its own (each test expects an empty store). */
+function postgres(): StorageBackend {
+  const table = `${uniqueTableBase()}_journal`;
+  const storage = PostgresStorage({ connectionString: PG_URL, max: 2 }, { table });
+  pgTables.push(table);
+  pgStorages.push(storage);
+  return storage;
+}
+
+afterAll(async () => {
+  if (pgTables.length === 0) return;
+  for (const storage of pgStorages) await storage.close();
+  const pool = new pg.Pool({ connectionString: PG_URL, max: 1 });
+  try {
+    for (const table of pgTables) {
+      await pool.query(`DROP TABLE IF EXISTS "${table}"`);
+      await pool.query("DELETE FROM hookspell_meta WHERE name = 'schema:' || $1", [table]);
+    }
+  } finally {
+    await pool.end();
+  }
+});
+
+const backends: [string, () => StorageBackend][] = [
   ['MemoryStorage', () => MemoryStorage()],
+  ['SQLite', () => SqliteStorage({ path: ':memory:' })],
   ['a custom adapter', customAdapter],
-])('HookJournal on %s', (_name, make) => {
+];
+// Left out only where PostgreSQL is not installed (postgresSkipReason says so).
+if (pgSkip === undefined) backends.push(['PostgreSQL', postgres]);
+
+describe.each(backends)('HookJournal on %s', (_name, make) => {
   it('records every execution: ids, point, the context as the hook saw it, result, status, times', async () => {
     const { executor, journal } = setup({}, make());
     const out = await executor.fire(
@@ -232,6 +297,89 @@ describe.each([
     expect(await aged.journal.size()).toBe(3);
   });
 
+  it('finds executions and correlations through one id index, whatever shares a bucket or a hash', async () => {
+    const { executor, journal } = setup({}, make());
+    const cmds = async (q: Parameters<HookJournal['query']>[0]) =>
+      (await journal.query(q)).entries.map((e) => e.context.data.cmd);
+    // Without a correlation scope a fire's correlation id is its own id; a nested fire inherits
+    // it, so one id is then a fire id and another fire's correlation id.
+    const plain = await executor.fire('AfterToolExecution', { data: { cmd: 'plain' } });
+    const plainId = plain.records[0]!.executionId;
+    const plainFire = plainId.slice(0, plainId.lastIndexOf('.'));
+    const nested = await executor.fire(
+      'BeforeToolExecution',
+      { data: { cmd: 'nested' } },
+      { correlationId: plainFire },
+    );
+    // Two correlation ids with the same 32-bit hash (found by search), and three more sharing a bucket.
+    const [a, b] = ['c801319/48', 'c214352/30'];
+    expect(hashId(a)).toBe(hashId(b));
+    const bucket = (id: string) => hashId(id) % ID_BUCKETS;
+    const peers = Array.from({ length: 100 }, (_, i) => `r${i}`)
+      .filter((id) => bucket(id) === bucket(a))
+      .slice(0, 3);
+    expect(peers).toHaveLength(3);
+    const fired = [plain, nested];
+    for (const id of [a, b, ...peers]) {
+      fired.push(await executor.fire('BeforeToolExecution', { data: { cmd: id } }, { correlationId: id }));
+    }
+    expect(await cmds({ correlationId: plainFire })).toEqual(['plain', 'nested', 'nested']);
+    expect(await cmds({ executionId: plainId })).toEqual(['plain']);
+    for (const id of [a, b, ...peers])
+      expect(await cmds({ correlationId: id, reverse: true })).toEqual([id, id]);
+    for (const out of fired) {
+      for (const r of out.records)
+        expect((await journal.get(r.executionId))?.executionId).toBe(r.executionId);
+    }
+    expect(await journal.get(`${a}.0`)).toBeUndefined(); // a correlation id is not a fire id
+    expect(await cmds({ correlationId: 'c801319/4' })).toEqual([]);
+  });
+
+  it('retention deletes and rebuilds the index rows with their segments: no orphan row', async () => {
+    const storage = make();
+    const { executor, journal, clock } = setup({}, storage);
+    for (let i = 0; i < 3; i++) {
+      clock.advance(1);
+      // one segment per round: [after, first, second]
+      await executor.fire('AfterToolExecution', { data: { cmd: `a${i}` } }, { correlationId: `r${i}` });
+      await executor.fire('BeforeToolExecution', { data: { cmd: `b${i}` } });
+      await journal.flush();
+    }
+    await expectIndexMatchesSegments(storage);
+    expect((await journal.query({ hook: 'second' })).entries).toHaveLength(3); // cached by this reader
+    // Another journal on the store prunes 9 → 4: the first segment goes, the second keeps only
+    // its `second` entry.
+    const pruner = new HookJournal(storage, { retention: { maxEntries: 4, minKeep: 0 } });
+    expect(await pruner.prune()).toBe(5);
+    await expectIndexMatchesSegments(storage);
+    expect(await storage.list('journal/g/')).toHaveLength(2);
+    const listed = async (j: HookJournal, q: Parameters<HookJournal['query']>[0]) =>
+      (await j.query(q)).entries.map((e) => `${e.context.data.cmd}/${e.hook}`);
+    expect(await listed(pruner, { limit: 10 })).toEqual(['b1/second', 'a2/after', 'b2/first', 'b2/second']);
+    expect(await listed(pruner, { hook: 'after' })).toEqual(['a2/after']);
+    expect(await listed(pruner, { correlationId: 'r1' })).toEqual([]);
+    expect(await listed(pruner, { correlationId: 'r2' })).toEqual(['a2/after']);
+    // The first reader's cache still holds the untrimmed segment: the kept entry is still found.
+    expect(await listed(journal, { hook: 'second' })).toEqual(['b1/second', 'b2/second']);
+    expect(await listed(journal, { limit: 10 })).toEqual(await listed(pruner, { limit: 10 }));
+    // Down to one entry: the second segment goes whole, the third keeps its last entry.
+    const strict = new HookJournal(storage, { retention: { maxEntries: 1, minKeep: 0 } });
+    expect(await strict.prune()).toBe(3);
+    await expectIndexMatchesSegments(storage);
+    const [left] = (await strict.query()).entries;
+    expect(`${left!.context.data.cmd}/${left!.hook}`).toBe('b2/second');
+    const last = pad(left!.seq);
+    expect((await storage.list('journal/')).map((r) => r.key)).toEqual([
+      `journal/g/${last}`,
+      `journal/h/second/${last}`,
+      `journal/i/${(hashId(left!.fireId) % ID_BUCKETS).toString(16)}/${last}`,
+      'journal/meta',
+      `journal/p/BeforeToolExecution/${last}`,
+      `journal/s/ok/${last}`,
+    ]);
+    for (const j of [journal, pruner, strict]) await j.close();
+  });
+
   it('filters what it records (function or lists)', async () => {
     const a = setup({ filter: (e) => e.hook !== 'second' }, make());
     await a.executor.fire('BeforeToolExecution', { data: { cmd: 'x' } });
@@ -356,5 +504,54 @@ describe('HookJournal batching and failures', () => {
       long: { maxAgeMs: 30 * 86_400_000, maxEntries: 100_000, minKeep: 100 },
     });
     expect(new HookJournal(MemoryStorage(), { retention: 'short' }).retention).toBe(RETENTION_PRESETS.short);
+  });
+});
+
+describe('journal layout', () => {
+  it('refuses a journal written in another layout version, saying where and what to do', async () => {
+    const expectRefusal = (error: unknown, key: string, version: number) => {
+      expect((error as HookError).code).toBe('HOOKSPELL_JOURNAL_LAYOUT');
+      expect((error as HookError).message).toContain(
+        `"${key}" is in journal layout version ${version}; this version of @hookspell/hooks reads version 2 only`,
+      );
+      expect((error as HookError).message).toMatch(/another `prefix` or storage.*storage\.clear\(prefix\)/);
+    };
+    // The layout before this one: no version in `meta`, version 1 in its segments.
+    const old = MemoryStorage();
+    await old.set(`journal/g/${pad(5)}`, { v: 1, first: 5, last: 5, entries: '{"seq":5}' });
+    await old.set('journal/meta', { count: 1, lastSeq: 5 });
+    const errors: HookError[] = [];
+    const { executor, journal } = setup(
+      { retention: { maxEntries: 0, minKeep: 0 }, onError: (e) => errors.push(e) },
+      old,
+    );
+    // an id lookup reads no segment; the layout is checked before anything is read
+    for (const attempt of [journal.query({ correlationId: 'r1' }), journal.prune(), journal.size()]) {
+      expectRefusal(await attempt.catch((e: unknown) => e), 'journal/meta', 1);
+    }
+    await executor.fire('BeforeToolExecution', { data: { cmd: 'x' } });
+    await journal.flush();
+    expect(errors.map((e) => e.code)).toEqual(['HOOKSPELL_JOURNAL_WRITE_FAILED']);
+    expectRefusal(errors[0]!.cause, 'journal/meta', 1);
+    expect(await old.list('journal/g/')).toHaveLength(1); // nothing was added to it
+    // A segment of an unknown version in a journal of this one.
+    const mixed = setup({}, MemoryStorage());
+    await mixed.executor.fire('BeforeToolExecution', { data: { cmd: 'y' } });
+    await mixed.journal.flush();
+    const key = `journal/g/${pad(1)}`;
+    await mixed.storage.set(key, { v: 3, last: 1, entries: '' });
+    expectRefusal(await mixed.journal.query().catch((e: unknown) => e), key, 3);
+    await journal.close();
+  });
+
+  it('packs runs of offsets and unpacks them as they were', () => {
+    for (const offsets of [[0], [0, 1, 2, 3], [1, 3, 5], [0, 1, 3, 4, 5, 9], [5, 6], [0, 2, 3], [7]]) {
+      const list: number[] = [];
+      for (const o of offsets) pushOffset(list, o);
+      expect(unpackOffsets(list)).toEqual(offsets);
+    }
+    const all: number[] = [];
+    for (let o = 0; o < 1000; o++) pushOffset(all, o);
+    expect(all).toEqual([0, -999]);
   });
 });

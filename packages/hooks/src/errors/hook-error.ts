@@ -32,6 +32,8 @@ export const HookErrorCode = {
   JOURNAL_BACKPRESSURE: 'HOOKSPELL_JOURNAL_BACKPRESSURE',
   /** A journal batch could not be written; reported to `onError`, never thrown into a fire. */
   JOURNAL_WRITE_FAILED: 'HOOKSPELL_JOURNAL_WRITE_FAILED',
+  /** The storage holds a journal in a layout version this package does not read (never converted). */
+  JOURNAL_LAYOUT: 'HOOKSPELL_JOURNAL_LAYOUT',
   /** `replay()`: no execution with that id is in the journal (never recorded, or pruned). */
   EXECUTION_NOT_FOUND: 'HOOKSPELL_EXECUTION_NOT_FOUND',
   /** `replay()` in `exact`/`modified` mode: no hook of the recorded name is registered at the point. */

@@ -1,19 +1,14 @@
-import type { BatchOp, JsonValue, StorageBackend } from '@hookspell/storage';
+import type { StorageBackend } from '@hookspell/storage';
 import { HookError, HookErrorCode } from '../errors/hook-error.js';
 import type { HookExecutor } from '../executor.js';
 import type { FireRecorder, RecordedFire } from '../fire-recorder.js';
 import type { HookPoint } from '../hook-points.js';
 import type { ExecutionStatus } from '../types.js';
-import {
-  entryOf,
-  type JournalEntry,
-  lineOf,
-  type PendingEntry,
-  type UnsequencedEntry,
-} from './journal-entry.js';
-import { segmentRows } from './journal-keys.js';
+import { entryOf, type JournalEntry, type UnsequencedEntry } from './journal-entry.js';
+import { checkLayout, LAYOUT_VERSION, type StoredMeta } from './journal-keys.js';
 import { pruneJournal } from './journal-pruner.js';
 import { type JournalPage, type JournalQuery, JournalReader } from './journal-reader.js';
+import { SegmentWriter } from './journal-segment.js';
 import { type RetentionPolicy, type RetentionPreset, resolveRetention } from './retention.js';
 
 /** Which executions the journal keeps: a predicate, or lists that must each contain the entry's value. */
@@ -317,46 +312,32 @@ export class HookJournal {
     }
     while (this.#pending.length > 0) {
       const { fires, count } = this.#takePending(this.#maxBatch);
-      const batch: PendingEntry[] = [];
+      const segment = new SegmentWriter();
       for (let f = 0; f < fires.length; f += 2) {
         const fire = fires[f] as RecordedFire;
         const recordedAt = fires[f + 1] as number;
         for (let i = 0; i < fire.records.length; i++) {
-          const entry = entryOf(fire, i, recordedAt);
-          if (this.#filter !== undefined && !this.#filter(entry)) continue;
+          // The entry object is built only for a filter to look at: the line is made from the fire.
+          if (this.#filter !== undefined && !this.#filter(entryOf(fire, i, recordedAt))) continue;
           // Time-ordered and strictly increasing, also across restarts (lastSeq is stored).
           const seq = (meta.lastSeq = Math.max(meta.lastSeq + 1, Math.floor(recordedAt * 1000)));
-          batch.push({
-            seq,
-            recordedAt,
-            line: lineOf(seq, entry),
-            correlationId: entry.correlationId,
-            executionId: entry.executionId,
-            hook: entry.hook,
-            point: entry.point,
-            status: entry.status,
-          });
+          segment.add(fire, i, seq, recordedAt);
         }
       }
-      this.#stats.recorded += batch.length;
-      this.#stats.filtered += count - batch.length;
-      if (batch.length === 0) continue;
-      const ops: BatchOp[] = [];
-      for (const [key, value] of segmentRows(batch)) {
-        ops.push({ type: 'set', key: this.prefix + key, value: value as JsonValue });
-      }
-      ops.push({
-        type: 'set',
-        key: `${this.prefix}meta`,
-        value: { count: meta.count + batch.length, lastSeq: meta.lastSeq },
-      });
+      const n = segment.size;
+      this.#stats.recorded += n;
+      this.#stats.filtered += count - n;
+      if (n === 0) continue;
+      const ops = segment.ops(this.prefix);
+      const stored: StoredMeta = { v: LAYOUT_VERSION, count: meta.count + n, lastSeq: meta.lastSeq };
+      ops.push({ type: 'set', key: `${this.prefix}meta`, value: stored });
       try {
         await this.storage.batch(ops);
-        meta.count += batch.length;
-        this.#stats.committed += batch.length;
+        meta.count += n;
+        this.#stats.committed += n;
         this.#stats.batches++;
       } catch (error) {
-        this.#lose(batch.length, error);
+        this.#lose(n, error);
       }
     }
   }
@@ -395,15 +376,20 @@ export class HookJournal {
     }
   }
 
-  /** Where the journal left off (count, last sequence), read once from storage. */
+  /** Where the journal left off (count, last sequence), read once from storage; its layout checked. */
   #loadMeta(): Promise<Meta> {
-    this.#meta ??= this.storage.get<{ count: number; lastSeq: number }>(`${this.prefix}meta`).then(
-      (stored) => ({ count: stored?.count ?? 0, lastSeq: stored?.lastSeq ?? 0 }),
-      (error: unknown) => {
+    const key = `${this.prefix}meta`;
+    this.#meta ??= this.storage
+      .get(key)
+      .then((stored) => {
+        if (stored === undefined) return { count: 0, lastSeq: 0 };
+        const { count, lastSeq } = checkLayout<StoredMeta>(stored, key);
+        return { count, lastSeq };
+      })
+      .catch((error: unknown) => {
         this.#meta = undefined;
         throw error;
-      },
-    );
+      });
     return this.#meta;
   }
 

@@ -2,6 +2,7 @@ import type { RecordedFire } from '../fire-recorder.js';
 import type { HookPoint } from '../hook-points.js';
 import type { HookResult } from '../hook-result.js';
 import type { ComponentRef, ExecutionStatus, HookLanguage, Operation } from '../types.js';
+import { fireIdOf } from './journal-keys.js';
 
 /** A thrown value as the journal keeps it. */
 export interface JournalError {
@@ -47,18 +48,6 @@ export interface JournalEntry {
   readonly seq: number;
 }
 
-/** An entry as a segment is built from: its stored line and the fields the indexes use. */
-export interface PendingEntry {
-  readonly seq: number;
-  readonly recordedAt: number;
-  readonly line: string;
-  readonly correlationId: string;
-  readonly executionId: string;
-  readonly hook: string;
-  readonly point: string;
-  readonly status: ExecutionStatus;
-}
-
 /** An entry before the journal gave it a sequence number (what `filter` sees). */
 export type UnsequencedEntry = Omit<JournalEntry, 'seq'>;
 
@@ -74,7 +63,7 @@ export function entryOf(fire: RecordedFire, i: number, recordedAt: number): Unse
     hook: e.name,
     version: e.version,
     executionId,
-    fireId: executionId.slice(0, executionId.lastIndexOf('.')),
+    fireId: fireIdOf(executionId),
     index: i,
     correlationId: fire.correlationId,
     point: fire.point,
@@ -93,41 +82,120 @@ export function entryOf(fire: RecordedFire, i: number, recordedAt: number): Unse
   return entry;
 }
 
-// Stored without what can be derived (hookId, fireId), times to the microsecond: the bytes of a
-// line are what a batch costs on SQLite (≈ 100 MB/s here).
+/**
+ * What a line holds: a JSON array rather than an object, so that no key names are stored or
+ * written (≈ 120 bytes an entry of the 1-hook benchmark instead of ≈ 430 as an object, and
+ * `JSON.stringify` in half the time), and what the entries of a hook repeat is in its head,
+ * stored once per segment. `recordedAt` comes last: retention reads it without parsing the line.
+ */
+type StoredLine = [
+  /** `seq` minus the segment's `base`. */
+  seqOffset: number,
+  head: number,
+  executionId: string,
+  index: number,
+  /** 0 when it is the fire id. */
+  correlationId: string | 0,
+  operation: Operation | 0,
+  data: Record<string, unknown>,
+  metadata: Record<string, string>,
+  status: ExecutionStatus,
+  result: HookResult | 0,
+  error: JournalError | 0,
+  startedAt: number,
+  durationMs: number,
+  recordedAt: number,
+];
+
+/**
+ * What the entries of one hook share in a segment when their fires agree on point, mode,
+ * component and language: `[hook, version, point, mode, component, language]`.
+ */
+export type StoredHead = [string, string, HookPoint, 'sequential' | 'parallel', ComponentRef, HookLanguage];
+
+// Times to the microsecond: the bytes of a line are what a batch costs on SQLite.
 const micro = (ms: number): number => Math.round(ms * 1000) / 1000;
 
-/** The stored JSON line of an entry, `seq` first. Values JSON can't hold become markers, never throw. */
-export function lineOf(seq: number, entry: UnsequencedEntry): string {
-  const stored = {
-    seq,
-    hook: entry.hook,
-    version: entry.version,
-    executionId: entry.executionId,
-    index: entry.index,
-    correlationId: entry.correlationId,
-    point: entry.point,
-    mode: entry.mode,
-    component: entry.component,
-    language: entry.language,
-    operation: entry.operation,
-    context: { data: plainData(entry.context.data), metadata: entry.context.metadata },
-    status: entry.status,
-    result: entry.result,
-    error: entry.error,
-    startedAt: micro(entry.startedAt),
-    durationMs: micro(entry.durationMs),
-    recordedAt: entry.recordedAt,
-  };
-  return serializeEntry(stored);
+/**
+ * The stored line of hook `i` of a finished fire. `sameFire`: its correlation id is its fire id.
+ * Values JSON can't hold become markers, never throw.
+ */
+export function lineOf(
+  fire: RecordedFire,
+  i: number,
+  seqOffset: number,
+  head: number,
+  sameFire: boolean,
+  recordedAt: number,
+): string {
+  const r = fire.records[i]!;
+  const line: StoredLine = [
+    seqOffset,
+    head,
+    r.executionId,
+    i,
+    sameFire ? 0 : fire.correlationId,
+    fire.operation ?? 0,
+    plainData(fire.views[i] ?? {}),
+    fire.metas[i] ?? {},
+    r.status,
+    r.result ?? 0,
+    r.error === undefined ? 0 : errorInfo(r.error),
+    micro(r.startedAt),
+    micro(r.durationMs),
+    recordedAt,
+  ];
+  return serializeEntry(line);
 }
 
 /** Parses a stored line back into an entry, re-deriving what was left out. */
-export function parseLine(line: string): JournalEntry {
-  const e = JSON.parse(line) as { -readonly [K in keyof JournalEntry]: JournalEntry[K] };
-  e.hookId = `${e.hook}:${e.version}`;
-  e.fireId = e.executionId.slice(0, e.executionId.lastIndexOf('.'));
-  return e;
+export function parseLine(line: string, heads: readonly StoredHead[], base: number): JournalEntry {
+  const [
+    seqOffset,
+    head,
+    executionId,
+    index,
+    correlationId,
+    operation,
+    data,
+    metadata,
+    status,
+    result,
+    error,
+    startedAt,
+    durationMs,
+    recordedAt,
+  ] = JSON.parse(line) as StoredLine;
+  const [hook, version, point, mode, component, language] = heads[head]!;
+  const fireId = fireIdOf(executionId);
+  const entry: { -readonly [K in keyof JournalEntry]: JournalEntry[K] } = {
+    hookId: `${hook}:${version}`,
+    hook,
+    version,
+    executionId,
+    fireId,
+    index,
+    correlationId: correlationId === 0 ? fireId : correlationId,
+    point,
+    mode,
+    component,
+    language,
+    context: { data, metadata },
+    status,
+    startedAt,
+    durationMs,
+    recordedAt,
+    seq: base + seqOffset,
+  };
+  if (operation !== 0) entry.operation = operation;
+  if (result !== 0) entry.result = result;
+  if (error !== 0) entry.error = error;
+  return entry;
+}
+
+/** `recordedAt` of a stored line, read without parsing it (it is the line's last number). */
+export function recordedAtOfLine(line: string): number {
+  return Number(line.slice(line.lastIndexOf(',') + 1, -1));
 }
 
 /** JSON text of a value. Values JSON can't hold are replaced by a marker, never thrown. */
@@ -146,20 +214,6 @@ export function serializeEntry(entry: unknown): string {
       return value;
     });
   }
-}
-
-/** The pending form of a stored entry (to rebuild a segment's index rows when pruning it). */
-export function pendingOf(entry: JournalEntry, line: string): PendingEntry {
-  return {
-    seq: entry.seq,
-    recordedAt: entry.recordedAt,
-    line,
-    correlationId: entry.correlationId,
-    executionId: entry.executionId,
-    hook: entry.hook,
-    point: entry.point,
-    status: entry.status,
-  };
 }
 
 /** The thrown value as `{ name, message, code? }`. */

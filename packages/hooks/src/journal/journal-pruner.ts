@@ -1,6 +1,7 @@
-import type { BatchOp, JsonValue, StorageBackend } from '@hookspell/storage';
-import { parseLine, pendingOf } from './journal-entry.js';
-import { type StoredSegment, segmentRows } from './journal-keys.js';
+import type { BatchOp, StorageBackend } from '@hookspell/storage';
+import { recordedAtOfLine } from './journal-entry.js';
+import { checkLayout, LAYOUT_VERSION, pad, type StoredMeta } from './journal-keys.js';
+import { type StoredSegment, trimSegment } from './journal-segment.js';
 import type { RetentionPolicy } from './retention.js';
 
 /** What one retention run needs and changes. @internal */
@@ -16,14 +17,17 @@ export interface PruneState {
   readonly touched: (last: number) => void;
 }
 
-const PAGE = 64;
+// Segments read per list call: a run usually deletes many, but whatever is read past the first
+// segment that stays is decoded for nothing.
+const PAGE = 16;
 
 /**
  * Prunes oldest first: an entry goes while more than `maxEntries` remain or it is older than
  * `maxAgeMs`, never below `minKeep`; the first entry that stays ends the run. A segment losing all
- * its entries is deleted with its index rows; one losing some is rewritten under the same key
- * (its last entry stays) with index rows rebuilt, all in one atomic batch per segment, together
- * with the new count. Returns how many entries went.
+ * its entries is deleted with the index rows it lists, without parsing its entries; one losing
+ * some is rewritten under the same key (its last entry stays) with index rows rebuilt, still
+ * naming entries by their written positions (`StoredSegment.from`). Each page
+ * of segments is one atomic batch, together with the new count. Returns how many entries went.
  * @internal
  */
 export async function pruneJournal(state: PruneState): Promise<number> {
@@ -33,40 +37,50 @@ export async function pruneJournal(state: PruneState): Promise<number> {
   const cutoff = policy.maxAgeMs === undefined ? Number.NEGATIVE_INFINITY : state.now - policy.maxAgeMs;
   let removed = 0;
   for (;;) {
-    const rows = await storage.list<StoredSegment>(`${prefix}g/`, { limit: PAGE });
+    const rows = await storage.list(`${prefix}g/`, { limit: PAGE });
+    const ops: BatchOp[] = [];
+    const touched: number[] = [];
+    let count = state.count;
+    let done = rows.length < PAGE;
     for (const row of rows) {
-      const lines = row.value.entries.split('\n');
-      const entries = lines.map(parseLine);
+      const segment = checkLayout<StoredSegment>(row.value, row.key);
+      const lines = segment.entries.split('\n');
       let drop = 0;
-      while (drop < entries.length) {
-        const left = state.count - drop;
+      while (drop < lines.length) {
+        const left = count - drop;
         if (left <= minKeep) break;
-        if (left <= maxEntries && entries[drop]!.recordedAt >= cutoff) break;
+        if (left <= maxEntries && recordedAtOfLine(lines[drop]!) >= cutoff) break;
         drop++;
       }
-      if (drop === 0) return removed;
-      const before = segmentRows(entries.map((e, i) => pendingOf(e, lines[i]!)));
-      const after =
-        drop < entries.length
-          ? segmentRows(entries.slice(drop).map((e, i) => pendingOf(e, lines[drop + i]!)))
-          : new Map<string, unknown>();
-      const ops: BatchOp[] = [];
-      for (const key of before.keys()) {
-        if (!after.has(key)) ops.push({ type: 'delete', key: prefix + key });
+      if (drop === 0) {
+        done = true;
+        break;
       }
-      for (const [key, value] of after)
-        ops.push({ type: 'set', key: prefix + key, value: value as JsonValue });
-      ops.push({
-        type: 'set',
-        key: `${prefix}meta`,
-        value: { count: state.count - drop, lastSeq: state.lastSeq },
-      });
-      await storage.batch(ops);
-      state.count -= drop;
-      removed += drop;
-      state.touched(row.value.last);
-      if (drop < entries.length) return removed;
+      count -= drop;
+      touched.push(segment.last);
+      const last = pad(segment.last);
+      if (drop === lines.length) {
+        ops.push({ type: 'delete', key: row.key });
+        for (const key of segment.rows) ops.push({ type: 'delete', key: prefix + key + last });
+        continue;
+      }
+      const trimmed = trimSegment(segment, lines, drop);
+      for (const key of segment.rows) {
+        if (!trimmed.rows.has(key)) ops.push({ type: 'delete', key: prefix + key + last });
+      }
+      ops.push({ type: 'set', key: row.key, value: trimmed.segment });
+      for (const [key, value] of trimmed.rows) ops.push({ type: 'set', key: prefix + key + last, value });
+      done = true;
+      break;
     }
-    if (rows.length < PAGE) return removed;
+    if (ops.length > 0) {
+      const meta: StoredMeta = { v: LAYOUT_VERSION, count, lastSeq: state.lastSeq };
+      ops.push({ type: 'set', key: `${prefix}meta`, value: meta });
+      await storage.batch(ops);
+      removed += state.count - count;
+      state.count = count;
+      for (const last of touched) state.touched(last);
+    }
+    if (done) return removed;
   }
 }

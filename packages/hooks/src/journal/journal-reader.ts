@@ -3,15 +3,10 @@ import { LRUCache } from 'lru-cache';
 import { HookError, HookErrorCode } from '../errors/hook-error.js';
 import type { HookPoint } from '../hook-points.js';
 import type { ExecutionStatus } from '../types.js';
-import { type JournalEntry, parseLine } from './journal-entry.js';
-import {
-  bucketOffsets,
-  type IndexKind,
-  indexPrefix,
-  pad,
-  type StoredSegment,
-  seqOfKey,
-} from './journal-keys.js';
+import type { JournalEntry } from './journal-entry.js';
+import { unpackOffsets } from './journal-index.js';
+import { checkLayout, fireIdOf, hashId, type IndexKind, indexPrefix, pad, seqOfKey } from './journal-keys.js';
+import { type SegmentEntries, type StoredSegment, segmentEntries } from './journal-segment.js';
 
 /** What `journal.query()` looks for. Every given field must match. */
 export interface JournalQuery {
@@ -51,7 +46,8 @@ const PAGE = 256;
 export class JournalReader {
   readonly #storage: StorageBackend;
   readonly #prefix: string;
-  readonly #segments = new LRUCache<number, JournalEntry[]>({ max: 64 });
+  readonly #segments = new LRUCache<number, SegmentEntries>({ max: 64 });
+  #layoutChecked = false;
 
   constructor(storage: StorageBackend, prefix: string) {
     this.#storage = storage;
@@ -99,19 +95,30 @@ export class JournalReader {
 
     const out: JournalEntry[] = [];
     if (lower > upper) return { entries: out, cursor: undefined };
+    if (!this.#layoutChecked) {
+      // Once, before anything is read: a lookup by id in a journal of another layout reads no
+      // segment (it finds no id rows), so it would quietly return nothing.
+      const key = `${this.#prefix}meta`;
+      const meta = await this.#storage.get(key);
+      if (meta !== undefined) checkLayout(meta, key);
+      this.#layoutChecked = true;
+    }
     const rowPrefix = kind === undefined ? 'g/' : indexPrefix(kind, value!);
+    const hash = kind === 'i' ? hashId(value!) : 0;
     for await (const row of this.#rows(rowPrefix, lower, upper, reverse)) {
-      const last = seqOfKey(row.key);
-      const offsets = offsetsOf(kind, value, row.value);
-      if (offsets !== undefined && offsets.length === 0) continue;
-      const entries = await this.#segment(
-        last,
-        kind === undefined ? (row.value as unknown as StoredSegment) : undefined,
-      );
-      if (entries === undefined) continue;
-      const picked = offsets ?? entries.map((_, i) => i);
-      for (let k = 0; k < picked.length; k++) {
-        const e = entries[picked[reverse ? picked.length - 1 - k : k]!];
+      // The offsets to look at; undefined: every entry (a segment row, or an id row listing the
+      // value's hash: id rows hold no offsets).
+      let picked: number[] | undefined;
+      if (kind === 'i') {
+        if (!(row.value as number[]).includes(hash)) continue;
+      } else if (kind !== undefined) picked = unpackOffsets(row.value as number[]);
+      const segment = await this.#segment(seqOfKey(row.key), kind === undefined ? row.value : undefined);
+      if (segment === undefined) continue;
+      const { entries, from: first } = segment;
+      const n = picked === undefined ? entries.length : picked.length;
+      for (let k = 0; k < n; k++) {
+        const j = reverse ? n - 1 - k : k;
+        const e = entries[picked === undefined ? j : picked[j]! - first];
         if (e === undefined) continue;
         if (reverse ? e.seq < lower : e.seq > upper) return { entries: out, cursor: undefined };
         if (!matches(e)) continue;
@@ -156,12 +163,16 @@ export class JournalReader {
     }
   }
 
-  async #segment(last: number, stored: StoredSegment | undefined): Promise<JournalEntry[] | undefined> {
+  /** A segment's entries, from the cache unless `stored` (the row just read) was trimmed since. */
+  async #segment(last: number, stored: unknown): Promise<SegmentEntries | undefined> {
     const cached = this.#segments.get(last);
-    if (cached !== undefined) return cached;
-    const segment = stored ?? (await this.#storage.get<StoredSegment>(`${this.#prefix}g/${pad(last)}`));
+    if (cached !== undefined && (stored === undefined || (stored as StoredSegment).from === cached.from)) {
+      return cached;
+    }
+    const key = `${this.#prefix}g/${pad(last)}`;
+    const segment = stored ?? (await this.#storage.get(key));
     if (segment === undefined) return undefined; // pruned between the index read and now
-    const entries = segment.entries.split('\n').map(parseLine);
+    const entries = segmentEntries(segment, key);
     this.#segments.set(last, entries);
     return entries;
   }
@@ -172,23 +183,13 @@ function pickIndex(
   hookName: string | undefined,
   statuses: Set<string> | undefined,
 ): [IndexKind | undefined, string | undefined] {
-  if (q.executionId !== undefined) return ['x', q.executionId];
-  if (q.correlationId !== undefined) return ['c', q.correlationId];
+  // Both ids are in one index: an execution is listed under its fire's id.
+  if (q.executionId !== undefined) return ['i', fireIdOf(q.executionId)];
+  if (q.correlationId !== undefined) return ['i', q.correlationId];
   if (hookName !== undefined) return ['h', hookName];
   if (q.point !== undefined) return ['p', q.point];
   if (statuses !== undefined && statuses.size === 1) return ['s', [...statuses][0]!];
   return [undefined, undefined];
-}
-
-/** Offsets an index row lists for the value; undefined = every entry (a segment row). */
-function offsetsOf(
-  kind: IndexKind | undefined,
-  value: string | undefined,
-  row: unknown,
-): number[] | undefined {
-  if (kind === undefined) return undefined;
-  if (kind === 'c' || kind === 'x') return bucketOffsets(row, value!);
-  return row as number[];
 }
 
 function time(t: number | Date | undefined, name: string): number | undefined {
