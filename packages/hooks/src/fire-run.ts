@@ -4,6 +4,7 @@ import { type DeadlineList, deadlineList } from './deadline-queue.js';
 import { HookError, HookErrorCode } from './errors/hook-error.js';
 import { ExecutionRecord } from './execution-record.js';
 import { FireCapture, type FireRecorder, NO_VIEWS, type RecordedFire } from './fire-recorder.js';
+import { invokeHook } from './hook-call.js';
 import type { FireContext } from './hook-context.js';
 import type { HookEntry } from './hook-entry.js';
 import { HookResult, resultProblem } from './hook-result.js';
@@ -34,29 +35,6 @@ export interface RunEnv {
   readonly defaultDeadlines: DeadlineList;
   /** The attached journal, if any; fires started after a detach no longer see it. */
   recorder: FireRecorder | undefined;
-}
-
-/** Returned by `invokeHook` when `shouldExecute` said no. */
-export const NOT_APPLICABLE: unique symbol = Symbol('not applicable');
-
-let never: AbortSignal | undefined;
-/** A signal that never aborts, for hooks that take none and fires that have none. */
-export function neverAborted(): AbortSignal {
-  never ??= new AbortController().signal;
-  return never;
-}
-
-/** Calls one hook with its `this`; free function so `AsyncLocalStorage.run` can call it without a closure. */
-export function invokeHook(entry: HookEntry, ctx: HookContext, signal: AbortSignal): unknown {
-  if (entry.shouldExecute !== undefined && !entry.shouldExecute(ctx)) return NOT_APPLICABLE;
-  return entry.fn.call(entry.self, ctx, signal);
-}
-
-/** True for anything with a callable `then` (promises from any realm). */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 const CONTINUE = HookResult.continue();

@@ -1,6 +1,6 @@
 import { HookError, HookErrorCode } from '../errors/hook-error.js';
 import type { HookExecutor } from '../executor.js';
-import { invokeHook, isThenable, NOT_APPLICABLE } from '../fire-run.js';
+import { invokeHook, isThenable, NOT_APPLICABLE } from '../hook-call.js';
 import { FireContext } from '../hook-context.js';
 import type { HookEntry } from '../hook-entry.js';
 import { HookResult, resultProblem } from '../hook-result.js';
