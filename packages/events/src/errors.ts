@@ -12,6 +12,10 @@ export const EventErrorCode = {
   EVENT_CANCELLED: 'HOOKSPELL_EVENT_CANCELLED',
   INVALID_WIRE_EVENT: 'HOOKSPELL_INVALID_WIRE_EVENT',
   ABORTED: 'HOOKSPELL_ABORTED',
+  /** A transport could not reach its broker (e.g. no NATS server at the given address). */
+  TRANSPORT_UNAVAILABLE: 'HOOKSPELL_TRANSPORT_UNAVAILABLE',
+  /** A transport failed after connecting: a publish that could not be sent, a lost connection. */
+  TRANSPORT_ERROR: 'HOOKSPELL_TRANSPORT_ERROR',
 } as const;
 export type EventErrorCode = (typeof EventErrorCode)[keyof typeof EventErrorCode];
 

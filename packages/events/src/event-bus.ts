@@ -91,9 +91,22 @@ type DataArgs<M extends EventMap, K extends string> = K extends keyof M
     : [data: M[K], options?: PublishOptions]
   : [data?: unknown, options?: PublishOptions];
 
-type EventFor<M extends EventMap, P extends string> = P extends keyof M
-  ? HookspellEvent<M[P], P>
-  : HookspellEvent;
+/**
+ * The event types a map names: its string-literal keys. An index signature (`Record<string, …>`,
+ * the untyped default) names none, so that `P extends keyof M` — true of every string there — does
+ * not turn a pattern such as `tool.*` into the event's `type`.
+ */
+type NamedTypes<M extends EventMap> = keyof {
+  [K in keyof M as string extends K ? never : K extends string ? K : never]: true;
+};
+
+/**
+ * What a subscription to `P` receives: on a typed bus, an exact event name gives that event's
+ * `type` and `data`; anything else (a pattern, an unnamed type, every type on an untyped bus) gives
+ * `HookspellEvent` (`type: string`, `data: unknown`).
+ */
+type EventFor<M extends EventMap, P extends string> =
+  P extends NamedTypes<M> ? HookspellEvent<M[P], P> : HookspellEvent;
 
 const RESERVED_PREFIX = '$';
 
@@ -172,7 +185,10 @@ export class EventBus<M extends EventMap = EventMap> {
     if (options.transport) {
       this.transport = options.transport;
       this.transportOff = options.transport.subscribe('**', (event) => {
-        this.dispatch(event);
+        // No publisher waits on an event that arrives from the transport: a full `reject` or
+        // `block` subscriber is already counted in stats, and must not become an unhandled
+        // rejection (which would end a Node process).
+        this.dispatch(event)?.catch(noop);
       });
     }
   }
@@ -214,7 +230,9 @@ export class EventBus<M extends EventMap = EventMap> {
    * Publishes an event and resolves with it once every idle subscriber has been called (and, with
    * `durable`, once it is committed to the log). Rejects with `BackpressureError` when a
    * `reject` subscription is full (after delivering to everyone else), and waits when a `block`
-   * subscription is full.
+   * subscription is full. A persisted event is handed to the log before any subscriber runs, so
+   * what subscribers publish while handling it follows it in the log. Without `data` the event
+   * has `data: undefined`, and is persisted and sent over a transport that way.
    *
    * @example
    * const event = await bus.publish('tool.started', { tool: 'calc' }, { tags: ['demo'] });
@@ -227,9 +245,12 @@ export class EventBus<M extends EventMap = EventMap> {
     let persisted: Promise<void> | undefined;
     try {
       event = this.createEvent(type, data, options, false, Date.now);
-      waits = this.route(event, true);
+      // Into the log before any subscriber runs: what a subscriber publishes while handling this
+      // event has a later sequence and must be appended after it (the log's order).
       persisted = this.persist(event, options?.durable === true);
+      waits = this.route(event, true);
     } catch (error) {
+      persisted?.catch(noop);
       return Promise.reject(error);
     }
     if (waits === undefined && persisted === undefined) return Promise.resolve(event);
@@ -241,7 +262,14 @@ export class EventBus<M extends EventMap = EventMap> {
     waits: Promise<void> | undefined,
     persisted: Promise<void> | undefined,
   ): Promise<HookspellEvent> {
-    if (waits !== undefined) await waits;
+    if (waits !== undefined) {
+      try {
+        await waits;
+      } catch (error) {
+        persisted?.catch(noop); // the publish rejects with `error`; a failed commit is reported anyway
+        throw error;
+      }
+    }
     if (persisted !== undefined) await persisted;
     return event;
   }
@@ -253,7 +281,16 @@ export class EventBus<M extends EventMap = EventMap> {
     options: PublishOptions | undefined,
   ): Promise<HookspellEvent> {
     const event = await hooks.before(this.createEvent(type, data, options, false, Date.now));
-    await this.settle(event, this.route(event, true), this.persist(event, options?.durable === true));
+    // The hooks may have taken longer than a group commit: the log places the event at its sequence.
+    const persisted = this.persist(event, options?.durable === true);
+    let waits: Promise<void> | undefined;
+    try {
+      waits = this.route(event, true);
+    } catch (error) {
+      persisted?.catch(noop);
+      throw error;
+    }
+    await this.settle(event, waits, persisted);
     await hooks.after(event);
     return event;
   }
@@ -271,8 +308,8 @@ export class EventBus<M extends EventMap = EventMap> {
       );
     }
     const event = this.createEvent(type, data, options);
+    this.persist(event, false); // before delivery, as in `publish`
     this.route(event, false);
-    this.persist(event, false);
     return event;
   }
 
@@ -354,8 +391,8 @@ export class EventBus<M extends EventMap = EventMap> {
         });
         // The executor must never see an error from its sink.
         try {
-          this.route(event, false, true);
           this.persist(event, false);
+          this.route(event, false, true);
         } catch {
           // A full `reject`/`block` subscriber of hook.* events: already counted as rejected.
         }
@@ -479,7 +516,13 @@ export class EventBus<M extends EventMap = EventMap> {
         );
       return undefined;
     }
-    const committed = this.log!.append(event);
+    let committed: Promise<void>;
+    try {
+      committed = this.log!.append(event);
+    } catch (error) {
+      // A writer that throws instead of rejecting must not keep the event from its subscribers.
+      committed = Promise.reject(error);
+    }
     const tracked = committed.then(
       () => {
         this.counters.persisted++;
@@ -569,10 +612,13 @@ export class EventBus<M extends EventMap = EventMap> {
   // The bus's own notices: built only when someone listens (or persists them).
   private notice(type: string, data: Record<string, unknown>): void {
     if (this.closed || (this.index.match(type).length === 0 && !this.shouldPersist(type))) return;
+    // Fields without a value (the `name` of an unnamed subscription) are left out: notice data is
+    // JSON, so a log can persist it.
+    for (const key in data) if (data[key] === undefined) delete data[key];
     const event = this.createEvent(type, data, { source: 'hookspell.bus' }, true);
     try {
-      this.dispatch(event, false);
       this.persist(event, false);
+      this.dispatch(event, false);
     } catch {
       // A full `reject`/`block` subscriber of notices: already counted; notices never throw.
     }
@@ -590,6 +636,10 @@ export class EventBus<M extends EventMap = EventMap> {
 function noop(): void {}
 
 export function describeError(error: unknown): { name: string; message: string; stack?: string } {
-  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
+  if (error instanceof Error) {
+    return error.stack === undefined
+      ? { name: error.name, message: error.message }
+      : { name: error.name, message: error.message, stack: error.stack };
+  }
   return { name: typeof error, message: String(error) };
 }

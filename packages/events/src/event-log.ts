@@ -89,6 +89,11 @@ interface PendingBatch {
  * types, then only the segments those point to, so their cost follows the number of matching
  * segments, not the size of the log. One process writes a log at a time; any number may read it.
  *
+ * Order: queries answer in sequence order (or its reverse), whatever order events were appended
+ * in, so an `afterSequence` cursor pages without gap or repeat. The bus appends each event before
+ * delivering it, so appends normally arrive in sequence order; a batch that does not is sorted,
+ * and a late event (below what is already committed) is merged into its segment (see `commit`).
+ *
  * @example
  * const log = new EventLog(SqliteStorage({ path: 'events.db' }), { retention: { maxEvents: 100_000 } });
  * const bus = new EventBus({ log, persist: ['tool.**', 'agent.**'] });
@@ -113,6 +118,10 @@ export class EventLog implements EventLogWriter {
   private readyPromise?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private pruning?: Promise<number>;
+  /** The highest sequence committed (read from the store before the first commit). */
+  private lastSequence?: number;
+  /** Commits and retention steps run one at a time: both rewrite rows (segments, meta/count). */
+  private writeLock: Promise<unknown> = Promise.resolve();
   private readonly counters = { appended: 0, committed: 0, failed: 0, batches: 0, pruned: 0 };
 
   constructor(storage: StorageBackend, options: EventLogOptions = {}) {
@@ -138,7 +147,8 @@ export class EventLog implements EventLogWriter {
 
   append(event: HookspellEvent): Promise<void> {
     this.counters.appended++;
-    const problem = jsonValueProblem(event.data, 'event.data');
+    // An event without data (`data: undefined`) is stored without the property (log-layout.ts).
+    const problem = event.data === undefined ? undefined : jsonValueProblem(event.data, 'event.data');
     if (problem !== undefined || this.pendingCount >= this.maxPending) {
       const error =
         problem !== undefined
@@ -182,8 +192,9 @@ export class EventLog implements EventLogWriter {
   }
 
   /**
-   * Events in sequence order (or reverse), filtered by pattern, correlation and time. Waits for
-   * pending appends first, so a writer sees its own events.
+   * Events in sequence order (or reverse), filtered by pattern, correlation and time — whatever
+   * order they were appended in, so an `afterSequence` cursor pages through them without gap or
+   * repeat. Waits for pending appends first, so a writer sees its own events.
    */
   async query(query: EventQuery = {}): Promise<HookspellEvent[]> {
     await this.flush();
@@ -307,8 +318,7 @@ export class EventLog implements EventLogWriter {
       while (this.batches.length > 0) {
         const batch = this.batches.shift()!;
         try {
-          await this.storage.batch(this.opsFor(batch.events));
-          this.count += batch.events.length;
+          await this.exclusive(() => this.commit(batch.events));
           this.counters.committed += batch.events.length;
           this.counters.batches++;
           this.pendingCount -= batch.events.length;
@@ -326,7 +336,47 @@ export class EventLog implements EventLogWriter {
     return this.draining;
   }
 
-  private opsFor(events: HookspellEvent[]): BatchOp[] {
+  private exclusive<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.writeLock.then(step);
+    this.writeLock = run.catch(noop);
+    return run;
+  }
+
+  /**
+   * Writes one group commit. Segments hold disjoint, contiguous runs of sequences, in order
+   * (log-layout.ts), which is what makes queries answer in sequence order. The bus appends an
+   * event before delivering it, so its appends arrive in sequence order; a batch that does not
+   * (several writers, a custom appender) is sorted first, and events whose sequence lies below
+   * what is already committed (an event a BeforeEventEmit hook held back past a commit) are merged
+   * into the segment their sequence falls in. Both are rare; the usual batch costs one check.
+   */
+  private async commit(events: HookspellEvent[]): Promise<void> {
+    if (!inSequenceOrder(events)) events.sort(bySequence);
+    this.lastSequence ??= await this.readLastSequence();
+    const last = this.lastSequence;
+    let ops: BatchOp[];
+    if (events[0]!.sequence > last) ops = this.segmentOps(events);
+    else {
+      let late = 1;
+      while (late < events.length && events[late]!.sequence <= last) late++;
+      ops = await this.mergeOps(events.slice(0, late));
+      if (late < events.length) ops.push(...this.segmentOps(events.slice(late)));
+    }
+    ops.push({ type: 'set', key: `${this.prefix}meta/count`, value: this.count + events.length });
+    await this.storage.batch(ops);
+    this.count += events.length;
+    this.lastSequence = Math.max(last, events[events.length - 1]!.sequence);
+  }
+
+  private async readLastSequence(): Promise<number> {
+    const [newest] = await this.storage.list<JsonObject>(`${this.prefix}seg/`, { reverse: true, limit: 1 });
+    if (newest === undefined) return Number.NEGATIVE_INFINITY;
+    const stored = (newest.value as unknown as StoredSegment).events;
+    return stored.length > 0 ? stored[stored.length - 1]!.sequence : keySequence(newest.key);
+  }
+
+  // A new segment of `events` (in sequence order, all above what is committed).
+  private segmentOps(events: HookspellEvent[]): BatchOp[] {
     const p = this.prefix;
     const seg = pad(events[0]!.sequence);
     const ids = idRows(p, events);
@@ -344,13 +394,69 @@ export class EventLog implements EventLogWriter {
     if (this.indexTypes) {
       for (const [type, sequences] of groupSequences(events, typePart)) {
         ops.push({ type: 'set', key: `${p}type/${type}/${seg}`, value: sequences });
-        if (!this.types.has(type)) {
-          this.types.add(type);
-          ops.push({ type: 'set', key: `${p}types/${type}`, value: true });
+        this.registerType(type, ops);
+      }
+    }
+    return ops;
+  }
+
+  private registerType(type: string, ops: BatchOp[]): void {
+    if (!this.types.has(type)) {
+      this.types.add(type);
+      ops.push({ type: 'set', key: `${this.prefix}types/${type}`, value: true });
+    }
+  }
+
+  // Merges `late` events (in sequence order, none above what is committed) into the segments
+  // their sequences fall in: the segment rewritten with them, its index rows extended.
+  private async mergeOps(late: HookspellEvent[]): Promise<BatchOp[]> {
+    const p = this.prefix;
+    const ops: BatchOp[] = [];
+    const below: HookspellEvent[] = []; // below every segment (or the log is empty): a segment of their own
+    const groups = new Map<number, { stored: StoredSegment; events: HookspellEvent[] }>();
+    for (const event of late) {
+      const [covering] = await this.storage.list<JsonObject>(`${p}seg/`, {
+        startAfter: `${p}seg/${pad(event.sequence + 1)}`,
+        reverse: true,
+        limit: 1,
+      });
+      if (covering === undefined) {
+        below.push(event);
+        continue;
+      }
+      const key = keySequence(covering.key);
+      const group = groups.get(key);
+      if (group) group.events.push(event);
+      else groups.set(key, { stored: covering.value as unknown as StoredSegment, events: [event] });
+    }
+    if (below.length > 0) ops.push(...this.segmentOps(below));
+    for (const [segment, { stored, events }] of groups) {
+      const seg = pad(segment);
+      const records = [...stored.events, ...events.map(toRecord)] as unknown as HookspellEvent[];
+      records.sort(bySequence);
+      // An id row at each process's smallest id now in the segment (ids follow sequences).
+      const ids = idRows(p, records);
+      for (const key of ids.keys()) ops.push({ type: 'set', key, value: segment });
+      const rows = new Set([...(stored.idRows ?? []), ...ids.keys()]);
+      ops.push({
+        type: 'set',
+        key: `${p}seg/${seg}`,
+        value: { ...stored, events: records, idRows: [...rows] } as unknown as JsonObject,
+      });
+      const extend = async (rowKey: string, sequences: number[]) => {
+        const had = (await this.storage.get<number[]>(rowKey)) ?? [];
+        ops.push({ type: 'set', key: rowKey, value: [...had, ...sequences].sort((a, b) => a - b) });
+      };
+      for (const [corr, sequences] of groupSequences(events, correlationPart)) {
+        await extend(`${p}corr/${corr}/${seg}`, sequences);
+      }
+      if (this.indexTypes) {
+        for (const [type, sequences] of groupSequences(events, typePart)) {
+          await extend(`${p}type/${type}/${seg}`, sequences);
+          this.registerType(type, ops);
         }
       }
     }
-    ops.push({ type: 'set', key: `${p}meta/count`, value: this.count + events.length });
     return ops;
   }
 
@@ -378,25 +484,31 @@ export class EventLog implements EventLogWriter {
     let excess = maxEvents === undefined ? 0 : Math.max(0, this.count - maxEvents);
     let removed = 0;
     for (;;) {
-      const [oldest] = await this.storage.list<JsonObject>(`${this.prefix}seg/`, { limit: 1 });
-      if (oldest === undefined) break;
-      const events = (oldest.value as unknown as StoredSegment).events;
-      let victims = 0;
-      while (victims < events.length && (victims < excess || events[victims]!.timestamp < cutoff)) victims++;
-      if (victims === 0) break;
-      const ops = pruneSegmentOps(
-        this.prefix,
-        keySequence(oldest.key),
-        oldest.value as unknown as StoredSegment,
-        victims,
-        this.indexTypes,
-      );
-      ops.push({ type: 'set', key: `${this.prefix}meta/count`, value: this.count - victims });
-      await this.storage.batch(ops);
-      this.count -= victims;
-      removed += victims;
-      excess = Math.max(0, excess - victims);
-      if (victims < events.length) break;
+      // One segment per step, each step exclusive with commits (which may rewrite that segment).
+      const step = await this.exclusive(async () => {
+        const [oldest] = await this.storage.list<JsonObject>(`${this.prefix}seg/`, { limit: 1 });
+        if (oldest === undefined) return undefined;
+        const events = (oldest.value as unknown as StoredSegment).events;
+        let victims = 0;
+        while (victims < events.length && (victims < excess || events[victims]!.timestamp < cutoff))
+          victims++;
+        if (victims === 0) return undefined;
+        const ops = pruneSegmentOps(
+          this.prefix,
+          keySequence(oldest.key),
+          oldest.value as unknown as StoredSegment,
+          victims,
+          this.indexTypes,
+        );
+        ops.push({ type: 'set', key: `${this.prefix}meta/count`, value: this.count - victims });
+        await this.storage.batch(ops);
+        this.count -= victims;
+        return { victims, whole: victims === events.length };
+      });
+      if (step === undefined) break;
+      removed += step.victims;
+      excess = Math.max(0, excess - step.victims);
+      if (!step.whole) break;
     }
     this.counters.pruned += removed;
     return removed;
@@ -404,3 +516,10 @@ export class EventLog implements EventLogWriter {
 }
 
 function noop(): void {}
+
+const bySequence = (a: { sequence: number }, b: { sequence: number }): number => a.sequence - b.sequence;
+
+function inSequenceOrder(events: readonly HookspellEvent[]): boolean {
+  for (let i = 1; i < events.length; i++) if (events[i]!.sequence < events[i - 1]!.sequence) return false;
+  return true;
+}

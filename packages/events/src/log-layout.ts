@@ -15,7 +15,10 @@ import { PROCESS_PREFIX } from './sequence-clock.js';
  *   meta/count                      → number               events held
  *
  * Segments are disjoint, contiguous runs of the log: a segment keyed k holds sequences ≥ k and
- * below the next segment's key. A query reads the index rows of its correlation or types (one per
+ * below the next segment's key. Queries rely on it to answer in sequence order; the writer keeps
+ * it (EventLog.commit sorts a batch, and merges an event older than the last commit into the
+ * segment that covers its sequence). Per process, ids grow with sequences, so `ids/` rows (each
+ * segment's smallest id per process) stay in order too. A query reads the index rows of its correlation or types (one per
  * segment, not per event) and then only the segments they point to.
  *
  * Most events outside any correlation scope are their own correlation (`correlationId === id`).
@@ -64,7 +67,9 @@ export function encodeId(id: string): string {
 /**
  * The stored form of an event: no undefined fields (storage takes JSON only) and no fields at
  * their defaults (language `native`, no tags, priority 0, schema 1.0) — a third less to encode,
- * write and parse. {@link fromRecord} restores them.
+ * write and parse. {@link fromRecord} restores them. An event without data (`data: undefined`,
+ * published with the data left out) is stored without `data` and read back with `data: undefined`;
+ * `null` data is stored and read back as `null`.
  */
 export function toRecord(event: HookspellEvent): JsonObject {
   const m = event.metadata;
@@ -83,6 +88,7 @@ export function toRecord(event: HookspellEvent): JsonObject {
     sequence: event.sequence,
     metadata,
   };
+  if (event.data === undefined) delete record.data;
   if (event.language !== 'native') record.language = event.language;
   return record;
 }

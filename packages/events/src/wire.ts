@@ -6,7 +6,8 @@ import { eventTypeProblem } from './pattern.js';
 export interface WireEvent {
   id: string;
   event_type: string;
-  data: unknown;
+  /** Left out (`undefined`) for an event published without data; `null` is a value of its own. */
+  data?: unknown;
   language: string;
   /** RFC 3339 */
   timestamp: string;
@@ -24,7 +25,10 @@ export interface WireEvent {
   schema_version: '1.0';
 }
 
-/** The snake_case wire form of `event` (timestamp as an RFC 3339 string). */
+/**
+ * The snake_case wire form of `event` (timestamp as an RFC 3339 string). An event without data has
+ * `data: undefined`, which `JSON.stringify` leaves out; {@link fromWireJSON} reads it back as such.
+ */
 export function toWireJSON(event: HookspellEvent): WireEvent {
   const m = event.metadata;
   return {
@@ -49,7 +53,9 @@ export function toWireJSON(event: HookspellEvent): WireEvent {
 
 /**
  * Reads the wire form (an object or its JSON text) back into an event. Missing optional fields
- * get their defaults; a wrong field is a `HOOKSPELL_INVALID_WIRE_EVENT` naming it.
+ * get their defaults; a missing `data` gives an event without data (`data: undefined`, as the
+ * publisher's subscribers saw it), while `"data": null` stays `null`. A wrong field is a
+ * `HOOKSPELL_INVALID_WIRE_EVENT` naming it.
  */
 export function fromWireJSON(input: string | WireEvent | Record<string, unknown>): HookspellEvent {
   let wire: Record<string, unknown>;
@@ -96,7 +102,7 @@ export function fromWireJSON(input: string | WireEvent | Record<string, unknown>
   return {
     id,
     type: type as string,
-    data: wire.data ?? null,
+    data: wire.data,
     language: typeof wire.language === 'string' ? wire.language : 'native',
     timestamp,
     sequence,

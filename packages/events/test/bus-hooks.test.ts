@@ -58,4 +58,25 @@ describe('event-group hook points', () => {
     expect(seenByB).toEqual(['from.a', 'from.b']);
     expect(seenByA).toEqual(['from.a', 'from.b']);
   });
+
+  it('a full `reject` subscriber of transported events is counted, not an unhandled rejection', async () => {
+    const bus = new EventBus({ transport: new InProcessTransport() });
+    const sub = bus.subscribe('slow', () => new Promise<void>(() => {}), {
+      queueSize: 1,
+      overflow: 'reject',
+      concurrency: 1,
+    });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for (let i = 0; i < 4; i++) await bus.publish('slow');
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([]);
+      expect(sub.stats.rejected).toBeGreaterThan(0);
+      expect(bus.stats().rejected).toBeGreaterThan(0);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });

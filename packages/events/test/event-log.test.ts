@@ -92,6 +92,31 @@ describe.each(backends)('EventLog on %s', (_name, create) => {
     expect(stored).toEqual(JSON.parse(JSON.stringify(event)));
   });
 
+  it('persists events published without data and reads them back as the subscribers saw them', async () => {
+    const { log, bus, storage } = setup();
+    const seen: HookspellEvent[] = [];
+    const notices: HookspellEvent[] = [];
+    bus.subscribe('job.**', (e) => void seen.push(e));
+    bus.subscribe('$bus.**', (e) => void notices.push(e));
+    const started = await bus.publish('job.started', undefined, { durable: true });
+    await bus.publish('job.step', undefined, { durable: true, correlationId: 'c-1', tags: ['t'] });
+    bus.emit('job.done');
+    await bus.publish('job.null', null, { durable: true }); // null is a value of its own
+    await bus.flush();
+    expect(started.data).toBeUndefined();
+    expect('data' in started && started.data === undefined).toBe(true);
+    expect(notices).toEqual([]);
+    expect(log.stats()).toMatchObject({ committed: 4, failed: 0 });
+    expect(bus.stats()).toMatchObject({ persisted: 4, persistErrors: 0 });
+    for (const reader of [log, new EventLog(storage)]) {
+      const stored = await reader.query({ pattern: 'job.**' });
+      expect(stored).toStrictEqual(seen);
+      expect(stored.map((e) => e.data)).toStrictEqual([undefined, undefined, undefined, null]);
+      expect(await reader.query({ correlationId: started.id })).toStrictEqual([started]);
+      expect(await reader.query({ correlationId: 'c-1' })).toStrictEqual([seen[1]]);
+    }
+  });
+
   it('reports events it cannot persist without losing the others', async () => {
     const errors: unknown[] = [];
     const { bus, log } = setup({ onError: (e) => errors.push(e) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventBus, fromWireJSON, toWireJSON } from '../src/index.js';
+import { EventBus, fromWireJSON, type HookspellEvent, toWireJSON } from '../src/index.js';
 
 describe('wire JSON', () => {
   it('round-trips an event through the snake_case form', async () => {
@@ -38,6 +38,25 @@ describe('wire JSON', () => {
       schema_version: '1.0',
     });
     expect(fromWireJSON(JSON.stringify(wire))).toEqual(event);
+  });
+
+  it('round-trips an event published without data as one without data, and null as null', async () => {
+    const bus = new EventBus();
+    const seen: HookspellEvent[] = [];
+    bus.subscribe('**', (e) => void seen.push(e));
+    const bare = await bus.publish('job.started');
+    const nulled = await bus.publish('job.null', null);
+    const wire = toWireJSON(bare);
+    expect(wire.data).toBeUndefined();
+    expect('data' in JSON.parse(JSON.stringify(wire))).toBe(false); // left out of the JSON
+    expect(fromWireJSON(JSON.stringify(wire))).toStrictEqual(seen[0]);
+    expect(fromWireJSON(wire)).toStrictEqual(seen[0]);
+    expect(JSON.parse(JSON.stringify(toWireJSON(nulled))).data).toBeNull();
+    expect(fromWireJSON(JSON.stringify(toWireJSON(nulled)))).toStrictEqual(seen[1]);
+    // the minimal form without `data` reads as an event without data
+    const minimal = { id: 'x', event_type: 'a', timestamp: '2025-01-01T00:00:00Z' };
+    expect(fromWireJSON(minimal).data).toBeUndefined();
+    expect(fromWireJSON({ ...minimal, data: null }).data).toBeNull();
   });
 
   it('reads the original system’s minimal form with defaults', () => {

@@ -13,14 +13,7 @@ import { LatencyMetrics } from './metrics.js';
 import { FireOutcome } from './outcome.js';
 import type { Plan } from './plan.js';
 import type { HookRegistry } from './registry.js';
-import type {
-  DataConflict,
-  ExecutionStatus,
-  FireOptions,
-  HookContext,
-  LifecycleSink,
-  ProgressCallback,
-} from './types.js';
+import type { DataConflict, ExecutionStatus, FireOptions, LifecycleSink, ProgressCallback } from './types.js';
 
 /** What a run needs from its executor. @internal */
 export interface RunEnv {

@@ -1,0 +1,368 @@
+import {
+  connect,
+  type Msg,
+  type NatsConnection,
+  type Subscription as NatsSubscription,
+  type NodeConnectionOptions,
+} from '@nats-io/transport-node';
+import { EventError, EventErrorCode } from '../errors.js';
+import type { HookspellEvent } from '../event.js';
+import { compilePattern } from '../pattern.js';
+import type { EventTransport } from '../transport.js';
+import { fromWireJSON, toWireJSON } from '../wire.js';
+import { assertSubjectPrefix, subjectForType, subjectsForPattern } from './subject.js';
+
+/** Where `natsTransport` connects when given neither `servers` nor `connection`. */
+export const DEFAULT_NATS_SERVERS = 'nats://127.0.0.1:4222';
+/** The subject every event is published under unless `subjectPrefix` says otherwise. */
+export const DEFAULT_SUBJECT_PREFIX = 'hookspell.events';
+
+const START_HINT = 'Start one with `nats-server -js` (it listens on nats://127.0.0.1:4222)';
+
+/** Options of {@link natsTransport}. */
+export interface NatsTransportOptions {
+  /**
+   * NATS server URL(s) to connect to. Ignored when `connection` is given.
+   * @default 'nats://127.0.0.1:4222'
+   */
+  servers?: string | string[];
+  /**
+   * An open connection to use instead of making one. The transport never closes it: `close()`
+   * only unsubscribes and flushes what this transport published. It must not have `noEcho` on,
+   * since the bus expects its own events back from the transport.
+   */
+  connection?: NatsConnection;
+  /**
+   * The subject all events live under: event type `a.b.c` is published on `<prefix>.a.b.c`. Buses
+   * share events only when they use the same prefix; give each application or environment its own.
+   * @default 'hookspell.events'
+   */
+  subjectPrefix?: string;
+  /**
+   * Receives what the transport cannot throw at anyone: a publish that could not be sent (connection
+   * closed, data not JSON-serializable), a malformed message on the subject (dropped), a lost
+   * connection. Every error is an `EventError` with code `HOOKSPELL_TRANSPORT_ERROR`,
+   * `HOOKSPELL_INVALID_WIRE_EVENT` or `HOOKSPELL_INVALID_EVENT_TYPE`.
+   * @default process.emitWarning
+   */
+  onError?: (error: EventError) => void;
+  /**
+   * Further options of `connect()` from `@nats-io/transport-node` (credentials, TLS, reconnect
+   * policy, client name…), used when the transport makes its own connection.
+   */
+  connectOptions?: Omit<NodeConnectionOptions, 'servers' | 'noEcho'>;
+}
+
+/** The transport {@link natsTransport} resolves with. */
+export interface NatsTransport extends EventTransport {
+  /** The NATS connection events travel on (the one given, or the one the transport made). */
+  readonly connection: NatsConnection;
+  /** The subject prefix in use. */
+  readonly subjectPrefix: string;
+  /** Never throws and never waits: the NATS client buffers the message and sends it in the background. */
+  publish(event: HookspellEvent): void;
+  /**
+   * Resolves once the server has everything sent so far — publishes, and the subscriptions made
+   * (another process's publishes reach a subscription only after the server has it).
+   */
+  flush(): Promise<void>;
+  /**
+   * Sends what is still buffered, stops delivery and — when the transport made the connection —
+   * closes it. Resolves even when the connection is already gone (reported through `onError`).
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to NATS and resolves with an {@link EventTransport} that carries events between every
+ * `EventBus` (in any process, on any machine) connected to the same server with the same
+ * `subjectPrefix`. Connecting is asynchronous, so await it before creating the bus. Rejects with
+ * `HOOKSPELL_TRANSPORT_UNAVAILABLE` when no server answers at `servers`.
+ *
+ * Events travel as the wire JSON of `toWireJSON` (ids, correlation, causation, sequence and
+ * timestamp survive; `data` must be JSON-serializable). Each bus also receives its own events back
+ * through NATS, in the order it published them.
+ *
+ * @example
+ * import { EventBus } from '@hookspell/events';
+ * import { natsTransport } from '@hookspell/events/nats';
+ *
+ * const bus = new EventBus({ transport: await natsTransport({ servers: 'nats://127.0.0.1:4222' }) });
+ * bus.subscribe('job.*', (e) => console.log(e.type, e.data));
+ * await bus.publish('job.queued', { id: 7 }); // every process's `job.*` subscribers see it
+ * await bus.close(); // drains and closes the connection
+ */
+export async function natsTransport(options: NatsTransportOptions = {}): Promise<NatsTransport> {
+  const prefix = options.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX;
+  assertSubjectPrefix(prefix);
+  const onError = options.onError ?? ((error: EventError) => process.emitWarning(error));
+  if (options.connection !== undefined) {
+    if (options.servers !== undefined) {
+      throw new EventError(
+        EventErrorCode.INVALID_ARGUMENT,
+        'natsTransport() was given both `connection` and `servers`: pass one (`servers` only says where to connect a new connection).',
+      );
+    }
+    // `noEcho` is not part of the public connection type; read it where the client keeps it.
+    if ((options.connection as { options?: { noEcho?: boolean } }).options?.noEcho === true) {
+      throw new EventError(
+        EventErrorCode.INVALID_ARGUMENT,
+        'The NATS `connection` given to natsTransport() was opened with `noEcho: true`, so a bus would never receive its own events. Connect without `noEcho`.',
+      );
+    }
+    return new NatsEventTransport(options.connection, false, prefix, onError);
+  }
+  const servers = options.servers ?? DEFAULT_NATS_SERVERS;
+  let connection: NatsConnection;
+  try {
+    connection = await connect({ name: 'hookspell-events', ...options.connectOptions, servers });
+  } catch (cause) {
+    const where = Array.isArray(servers) ? servers.join(', ') : servers;
+    throw new EventError(
+      EventErrorCode.TRANSPORT_UNAVAILABLE,
+      `Cannot connect to NATS at ${where}: ${describe(cause)}. ${START_HINT}, or pass \`servers\` naming a running server.`,
+      { cause },
+    );
+  }
+  return new NatsEventTransport(connection, true, prefix, onError);
+}
+
+class NatsEventTransport implements NatsTransport {
+  private readonly subscriptions = new Set<NatsSubscription>();
+  private closing?: Promise<void>;
+  // Once a publish fails, the next ones usually fail the same way (a closed connection): report
+  // the first and stay quiet until a publish goes through again.
+  private publishFailing = false;
+
+  constructor(
+    readonly connection: NatsConnection,
+    private readonly owned: boolean,
+    readonly subjectPrefix: string,
+    private readonly onError: (error: EventError) => void,
+  ) {
+    if (owned) this.watchConnection();
+  }
+
+  publish(event: HookspellEvent): void {
+    if (this.closing !== undefined) {
+      this.publishFailed(event, 'the transport was closed');
+      return;
+    }
+    let subject: string;
+    let payload: string;
+    try {
+      subject = subjectForType(this.subjectPrefix, event.type);
+    } catch (error) {
+      this.report(error as EventError);
+      return;
+    }
+    try {
+      payload = JSON.stringify(toWireJSON(event));
+    } catch (cause) {
+      this.report(
+        new EventError(
+          EventErrorCode.TRANSPORT_ERROR,
+          `Cannot send event ${JSON.stringify(event.type)} (${event.id}) over NATS: its data is not JSON-serializable (${describe(cause)}). It was dropped; publish plain JSON data.`,
+          { cause },
+        ),
+      );
+      return;
+    }
+    try {
+      // Buffered by the client and written in the background: never waits on the network.
+      this.connection.publish(subject, payload);
+      this.publishFailing = false;
+    } catch (cause) {
+      this.publishFailed(event, describe(cause), cause);
+    }
+  }
+
+  subscribe(pattern: string, onEvent: (event: HookspellEvent) => void): () => void {
+    if (this.closing !== undefined) {
+      throw new EventError(
+        EventErrorCode.TRANSPORT_ERROR,
+        `Cannot subscribe to ${JSON.stringify(pattern)}: the NATS transport was closed. Create a new one.`,
+      );
+    }
+    const compiled = compilePattern(pattern);
+    let active = true;
+    const callback = (error: Error | null, msg: Msg) => {
+      if (error !== null) {
+        this.report(
+          new EventError(
+            EventErrorCode.TRANSPORT_ERROR,
+            `The NATS subscription for ${JSON.stringify(pattern)} failed: ${describe(error)}. Check the server's permissions for ${this.subjectPrefix}.>.`,
+            { cause: error },
+          ),
+        );
+        return;
+      }
+      if (!active) return;
+      const event = this.decode(msg);
+      // The subject is only a coarse filter (`**` in the middle, `$`-reserved types): the
+      // compiled pattern decides, exactly as on an in-process bus.
+      if (event === undefined || !compiled.matches(event.type)) return;
+      try {
+        onEvent(event);
+      } catch (cause) {
+        this.report(
+          new EventError(
+            EventErrorCode.TRANSPORT_ERROR,
+            `The subscriber of ${JSON.stringify(pattern)} threw on event ${JSON.stringify(event.type)} (${event.id}): ${describe(cause)}.`,
+            { cause },
+          ),
+        );
+      }
+    };
+    const subs: NatsSubscription[] = [];
+    try {
+      for (const subject of subjectsForPattern(this.subjectPrefix, compiled)) {
+        subs.push(this.connection.subscribe(subject, { callback }));
+      }
+    } catch (cause) {
+      // All or nothing: a half-made subscription would deliver only part of the pattern.
+      for (const sub of subs) sub.unsubscribe();
+      throw new EventError(
+        EventErrorCode.TRANSPORT_ERROR,
+        `Cannot subscribe to ${JSON.stringify(pattern)} on NATS: ${describe(cause)}. Create the bus on an open transport.`,
+        { cause },
+      );
+    }
+    for (const sub of subs) this.subscriptions.add(sub);
+    return () => {
+      if (!active) return;
+      active = false;
+      for (const sub of subs) {
+        this.subscriptions.delete(sub);
+        if (!this.connection.isClosed()) sub.unsubscribe();
+      }
+    };
+  }
+
+  async flush(): Promise<void> {
+    await this.connection.flush();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    if (this.connection.isClosed()) return;
+    try {
+      if (this.owned) {
+        // drain: sends every buffered publish, lets in-flight messages reach the subscriptions,
+        // then closes.
+        await this.connection.drain();
+      } else {
+        for (const sub of this.subscriptions) sub.unsubscribe();
+        await this.connection.flush();
+      }
+    } catch (cause) {
+      this.report(
+        new EventError(
+          EventErrorCode.TRANSPORT_ERROR,
+          `Closing the NATS transport could not flush what was published: ${describe(cause)}. Events published just before close() may be lost.`,
+          { cause },
+        ),
+      );
+    }
+    this.subscriptions.clear();
+  }
+
+  private decode(msg: Msg): HookspellEvent | undefined {
+    let event: HookspellEvent;
+    try {
+      event = fromWireJSON(msg.string());
+    } catch (cause) {
+      this.report(
+        new EventError(
+          EventErrorCode.INVALID_WIRE_EVENT,
+          `Dropped a message on NATS subject ${JSON.stringify(msg.subject)}: it is not a hookspell wire event (${describe(cause)}). Only hookspell buses should publish under ${this.subjectPrefix}.>.`,
+          { cause },
+        ),
+      );
+      return undefined;
+    }
+    // Someone else's message whose subject disagrees with its type would reach the wrong subscribers.
+    let expected: string | undefined;
+    try {
+      expected = subjectForType(this.subjectPrefix, event.type);
+    } catch {
+      expected = undefined;
+    }
+    if (expected !== msg.subject) {
+      this.report(
+        new EventError(
+          EventErrorCode.INVALID_WIRE_EVENT,
+          `Dropped a message on NATS subject ${JSON.stringify(msg.subject)}: it carries event type ${JSON.stringify(event.type)}, which belongs on ${JSON.stringify(expected)}. Publish through an EventBus with the NATS transport.`,
+        ),
+      );
+      return undefined;
+    }
+    return event;
+  }
+
+  private publishFailed(event: HookspellEvent, why: string, cause?: unknown): void {
+    if (this.publishFailing) return;
+    this.publishFailing = true;
+    this.report(
+      new EventError(
+        EventErrorCode.TRANSPORT_ERROR,
+        `Cannot publish event ${JSON.stringify(event.type)} (${event.id}) to NATS: ${why}. It was dropped, and further failures are not reported until a publish succeeds again.`,
+        { cause },
+      ),
+    );
+  }
+
+  // Reports what happens to a connection the transport made: disconnects (the client reconnects
+  // and resends what it buffered), server errors, and a close nobody asked for.
+  private watchConnection(): void {
+    void (async () => {
+      for await (const status of this.connection.status()) {
+        if (status.type === 'disconnect') {
+          this.report(
+            new EventError(
+              EventErrorCode.TRANSPORT_ERROR,
+              `Lost the connection to NATS at ${status.server}; reconnecting (publishes are buffered meanwhile). If the server stopped, restart it (\`nats-server -js\`).`,
+            ),
+          );
+        } else if (status.type === 'error') {
+          this.report(
+            new EventError(EventErrorCode.TRANSPORT_ERROR, `NATS reported: ${describe(status.error)}.`, {
+              cause: status.error,
+            }),
+          );
+        }
+      }
+    })();
+    void this.connection.closed().then((error) => {
+      if (error instanceof Error && this.closing === undefined) {
+        this.report(
+          new EventError(
+            EventErrorCode.TRANSPORT_ERROR,
+            `The NATS connection closed: ${describe(error)}. Events are no longer sent or received; create a new transport and bus.`,
+            { cause: error },
+          ),
+        );
+      }
+    });
+  }
+
+  private report(error: EventError): void {
+    try {
+      this.onError(error);
+    } catch (thrown) {
+      // A throwing `onError` must not break the NATS client's message loop.
+      process.emitWarning(`natsTransport onError threw: ${describe(thrown)}`);
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const message = error.message.replace(/^\[hookspell\] \[events\] /, '');
+  const cause = error.cause instanceof Error ? error.cause.message : undefined;
+  return cause !== undefined && !message.includes(cause) ? `${message} (${cause})` : message;
+}
