@@ -1,26 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { connect } from 'node:net';
+import { tcpReachable } from '@hookspell/storage/testing';
 
-// Where the NATS tests connect, how to start the server, and when to skip — the same shape as
-// `postgresSkipReason` in @hookspell/storage/testing.
+// Where the NATS tests connect, how to start the server, and when to skip — the same rule as
+// `postgresSkipReason` in @hookspell/storage/testing, with its TCP probe.
 
 /** The server the NATS tests use; override with HOOKSPELL_NATS_URL. */
 export const NATS_URL = process.env.HOOKSPELL_NATS_URL ?? 'nats://127.0.0.1:4222';
 
 export const NATS_START_HINT = 'nats-server -js -a 127.0.0.1 -p 4222';
-
-function tcpReachable(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
 
 function natsServerInstalled(): boolean {
   return spawnSync('sh', ['-c', 'command -v nats-server'], { stdio: 'ignore' }).status === 0;

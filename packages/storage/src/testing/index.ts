@@ -76,4 +76,10 @@ export function describeStorageConformance(
     describeLifecycleCases(ctx);
   });
 }
-export { PG_START_HINT, PG_URL, postgresSkipReason, uniqueTableBase } from './postgres-target.js';
+export {
+  PG_START_HINT,
+  PG_URL,
+  postgresSkipReason,
+  tcpReachable,
+  uniqueTableBase,
+} from './postgres-target.js';

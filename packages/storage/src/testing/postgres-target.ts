@@ -20,7 +20,8 @@ function serverAddress(url: string): { host: string; port: number } {
   return { host: parsed.hostname || '127.0.0.1', port: Number(parsed.port || 5432) };
 }
 
-function tcpReachable(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
+/** True when something accepts a TCP connection at host:port within `timeoutMs` (a service test's probe). */
+export function tcpReachable(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     const done = (ok: boolean) => {
