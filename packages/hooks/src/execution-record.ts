@@ -1,5 +1,6 @@
 import type { HookResult } from './hook-result.js';
 import { formatExecutionId } from './ids.js';
+import { inspectView } from './inspect-view.js';
 import type { ExecutionStatus, HookExecutionRecord } from './types.js';
 
 /**
@@ -46,6 +47,11 @@ export class ExecutionRecord implements HookExecutionRecord {
   get executionId(): string {
     if (this.execId === undefined) this.execId = formatExecutionId(this.fireSeq, this.index);
     return this.execId;
+  }
+
+  /** What `console.log` shows: the public shape, with the error as thrown. */
+  [inspectView](): HookExecutionRecord {
+    return { ...this.toJSON(), error: this.error };
   }
 
   toJSON(): HookExecutionRecord {

@@ -114,7 +114,18 @@ export class HookExecutor {
       let corr = options?.correlationId ?? input.correlationId;
       if (corr === undefined && correlationStorageCreated()) corr = currentCorrelation()?.correlationId;
       return Promise.resolve(
-        new FireOutcome(point, CONTINUE, input.data ?? {}, NONE, NONE, 0, NONE, corr, nextFireSeq()),
+        new FireOutcome(
+          point,
+          CONTINUE,
+          input.data ?? {},
+          input.metadata ?? {},
+          NONE,
+          NONE,
+          0,
+          NONE,
+          corr,
+          nextFireSeq(),
+        ),
       );
     }
     const env = this.#env;
@@ -173,6 +184,18 @@ export class HookExecutor {
     fn: (...args: A) => R | Promise<R>,
     options: WrapOptions<A, R>,
   ): (...args: A) => Promise<R> {
+    if (typeof fn !== 'function') {
+      throw new HookError(
+        HookErrorCode.INVALID_ARGUMENT,
+        `wrap(): the first argument must be the function to wrap; got ${fn === null ? 'null' : typeof fn}.`,
+      );
+    }
+    if (options === null || typeof options !== 'object') {
+      throw new HookError(
+        HookErrorCode.INVALID_ARGUMENT,
+        "wrap(): options are required — name the points to fire, e.g. `executor.wrap(fn, { before: 'BeforeToolExecution', after: 'AfterToolExecution' })`.",
+      );
+    }
     for (const key of ['before', 'after', 'error'] as const) {
       const point = options[key];
       if (point !== undefined) assertHookPoint(point, `wrap() option \`${key}\``);

@@ -1,5 +1,6 @@
 import type { HookPoint } from './hook-points.js';
 import { formatFireId } from './ids.js';
+import { inspectView } from './inspect-view.js';
 import type { ComponentRef, HookContext, HookLanguage, Operation } from './types.js';
 
 const HOST: ComponentRef = Object.freeze({ type: 'system', name: 'host' });
@@ -78,13 +79,18 @@ export class FireContext implements HookContext {
     );
   }
 
-  /** A copy for one hook of a parallel fire, with its own data. */
+  /**
+   * A context for one hook of a parallel fire: its own data (the input plus its prerequisites'
+   * modifications), the fire's one metadata object. Metadata is the annotation channel of a fire
+   * (rate-limit headers, cache stamps): what a hook writes is seen by the hooks that start after
+   * it and ends up in `outcome.metadata`, in both modes; deterministic merging is `data`'s job.
+   */
   fork(data: Record<string, unknown>): FireContext {
     const ctx = new FireContext(
       this.point,
       this.component,
       data,
-      { ...this.metadata },
+      this.metadata,
       this.language,
       this.timestamp,
       this.operation,
@@ -93,6 +99,11 @@ export class FireContext implements HookContext {
       this.fireSeq,
     );
     return ctx;
+  }
+
+  /** What `console.log` shows: the public shape, with the parent as a context. */
+  [inspectView](): Record<string, unknown> {
+    return { ...this.toJSON(), parent: this.parent };
   }
 
   toJSON(): Record<string, unknown> {

@@ -64,8 +64,9 @@ export class ParallelRun extends FireRun {
   private pumping = false;
   private ended = false;
 
-  constructor(...args: ConstructorParameters<typeof FireRun>) {
-    super(...args);
+  constructor(...args: Parameters<FireRun['init']>) {
+    super();
+    this.init(...args);
     const { plan } = this;
     const options: FireOptions | undefined = args[4];
     this.maxParallel = options?.maxParallel ?? plan.maxParallel;

@@ -2,11 +2,14 @@ import { decide, directivesOf } from './aggregate.js';
 import { systemClock } from './clock.js';
 import type { DeadlineList, DeadlineWaiter } from './deadline-queue.js';
 import { HookError } from './errors/hook-error.js';
-import { errorText, FireRun } from './fire-run.js';
+import { errorText, FireRun, type RunEnv } from './fire-run.js';
 import { isThenable, NOT_APPLICABLE, neverAborted } from './hook-call.js';
+import type { FireContext } from './hook-context.js';
 import type { HookEntry } from './hook-entry.js';
 import { HookResult } from './hook-result.js';
 import { NONE } from './outcome.js';
+import type { Plan } from './plan.js';
+import type { FireOptions } from './types.js';
 
 const CONTINUE = HookResult.continue();
 
@@ -44,6 +47,18 @@ export class SequentialRun extends FireRun implements DeadlineWaiter {
   prevWaiter: DeadlineWaiter | null = null;
   nextWaiter: DeadlineWaiter | null = null;
   waitingOn: DeadlineList | null = null;
+
+  constructor(
+    env: RunEnv,
+    plan: Plan,
+    ctx: FireContext,
+    t0: number,
+    options: FireOptions | undefined,
+    cause: string | undefined,
+  ) {
+    super();
+    this.init(env, plan, ctx, t0, options, cause);
+  }
 
   get mode(): 'sequential' {
     return 'sequential';

@@ -238,6 +238,11 @@ export interface HookOutcome {
   readonly decision: HookResult;
   /** The input data with every `modified` result merged in. */
   readonly data: Record<string, unknown>;
+  /**
+   * The fire's metadata after every hook ran: `input.metadata` itself (hooks write into the
+   * object the host passed, e.g. rateLimit's `X-RateLimit-*` headers), or a new object if none was.
+   */
+  readonly metadata: Record<string, string>;
   /** One per planned hook, in plan order (priority, then registration, dependencies first). */
   readonly records: readonly HookExecutionRecord[];
   /** Every non-continue, non-skipped result, in plan order (what `wrap()` acts on). */

@@ -69,6 +69,10 @@ describe('caching()', () => {
     });
     expect(hit.decision).toEqual(HookResult.replace('r'));
     expect(hitMeta).toMatchObject({ cache_hit: 'true', cached_at: new Date(clock.t).toISOString() });
+    // the same metadata object on a miss: no stale stamp of the earlier hit
+    await executor.fire('BeforeToolExecution', { component: shell, data: { args: [2] }, metadata: hitMeta });
+    expect(hitMeta.cache_hit).toBe('false');
+    expect(hitMeta.cached_at).toBeUndefined();
   });
 
   it('TTL holds on the injected clock', async () => {
@@ -124,6 +128,20 @@ describe('caching()', () => {
     const out = await executor.fire('AfterStateWrite', { data: { key: 'k', result: 1 } });
     expect(out.records[0]!.result).toEqual(HookResult.skipped('caching: AfterStateWrite is never cached'));
     expect(hook.stats().stores).toBe(0);
+  });
+
+  it('neverCache replaces the never-cache list', async () => {
+    const registry = new HookRegistry();
+    const hook = caching({ minExecutionMs: 0, neverCache: ['AfterToolExecution'] });
+    hook.register(registry, ['AfterToolExecution', 'AfterStateWrite']);
+    const executor = new HookExecutor(registry);
+    const tool = await executor.fire('AfterToolExecution', { component: shell, data: { q: 1, result: 1 } });
+    expect(tool.records[0]!.result).toEqual(
+      HookResult.skipped('caching: AfterToolExecution is never cached'),
+    );
+    // no longer on the list: stored
+    await executor.fire('AfterStateWrite', { data: { key: 'k', result: 1 } });
+    expect(hook.stats().stores).toBe(1);
   });
 
   it("hit: 'cache' answers the cache directive, served by wrap() from hook.store", async () => {

@@ -163,6 +163,31 @@ describe('costTracking()', () => {
     expect(hook.total('user', 'z')).toBe(0);
   });
 
+  it('a metadata object the host passes to every call keeps no earlier alert or block', async () => {
+    const { executor, clock } = setup({ alertThresholds: [0.001], scopes: ['user'] });
+    const session: Record<string, string> = { user_id: 's' };
+    await executor.fire('AfterAgentExecution', { data: usage(1000, 0), metadata: session });
+    expect(session).toMatchObject({ cost_alert_threshold: '0.001', cost_blocked: 'true' });
+    clock.advance(2 * 3_600_000); // the window is empty again
+    expect((await executor.fire('BeforeAgentExecution', { metadata: session })).decision.type).toBe(
+      'continue',
+    );
+    expect(session.cost_blocked).toBeUndefined();
+    await executor.fire('AfterAgentExecution', { data: usage(100, 0), metadata: session });
+    expect(session.cost_alert_threshold).toBeUndefined();
+    expect(session.cost_blocked).toBeUndefined();
+  });
+
+  it('maxKeys bounds the windows kept per scope (least recently used go)', async () => {
+    const { executor, hook } = setup({ maxKeys: 2, scopes: ['user'] });
+    for (const user of ['a', 'b', 'c']) {
+      await executor.fire('AfterAgentExecution', { data: usage(1000, 0), metadata: { user_id: user } });
+    }
+    expect(Object.keys(hook.totals().user).sort()).toEqual(['b', 'c']);
+    expect(hook.total('user', 'a')).toBe(0);
+    expect(hook.total('user', 'c')).toBeCloseTo(0.0025);
+  });
+
   it('rejects thresholds out of order', () => {
     expect(() => costTracking({ alertThresholds: [50, 10] })).toThrow(/ascending/);
   });

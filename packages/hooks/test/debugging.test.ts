@@ -71,6 +71,8 @@ describe('debugging()', () => {
     expect(hook.traces({ correlationId: 'c2' })).toHaveLength(1);
     expect(hook.traces({ from: clock.t - 10, to: clock.t })).toHaveLength(2);
     expect(hook.traces({ limit: 1 })).toHaveLength(1);
+    // `query` is the same reader under the issue's name ("snapshot / query")
+    expect(hook.query({ component: 'agent:a0' })).toEqual(hook.traces({ component: 'agent:a0' }));
     hook.clear();
     expect(hook.traces()).toEqual([]);
   });

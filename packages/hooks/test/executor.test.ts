@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { type HookContext, HookError, HookExecutor, HookRegistry, HookResult } from '../src/index.js';
 import { FakeClock } from './helpers.js';
@@ -120,6 +121,57 @@ describe('HookExecutor.fire', () => {
       correlationId: out.correlationId,
       records: [{ name: 'a' }, { name: 'b' }],
     });
+  });
+
+  it.each(['sequential', 'parallel'] as const)(
+    'metadata written by hooks reaches later hooks, the host object and outcome.metadata (%s)',
+    async (mode) => {
+      const registry = new HookRegistry();
+      registry.register(
+        'SessionStart',
+        async (ctx) => {
+          ctx.metadata['X-RateLimit-Remaining'] = '99';
+        },
+        { name: 'limiter', priority: 'highest' },
+      );
+      const seen: (string | undefined)[] = [];
+      registry.register(
+        'SessionStart',
+        (ctx) => {
+          seen.push(ctx.metadata['X-RateLimit-Remaining']);
+          ctx.metadata.checked = 'yes';
+        },
+        { name: 'reader', dependsOn: ['limiter'] },
+      );
+      const executor = new HookExecutor(registry);
+      const metadata: Record<string, string> = { user_id: 'u1' };
+      const out = await executor.fire('SessionStart', { metadata }, { mode });
+      expect(seen).toEqual(['99']);
+      expect(out.metadata).toBe(metadata);
+      expect(metadata).toEqual({ user_id: 'u1', 'X-RateLimit-Remaining': '99', checked: 'yes' });
+      // Without input metadata the writes are still readable, from the outcome.
+      const bare = await executor.fire('SessionStart', {}, { mode });
+      expect(bare.metadata).toEqual({ 'X-RateLimit-Remaining': '99', checked: 'yes' });
+      expect(JSON.parse(JSON.stringify(bare)).metadata).toEqual(bare.metadata);
+      expect((await executor.fire('custom:none', { metadata })).metadata).toBe(metadata);
+    },
+  );
+
+  it('console.log shows the public shape of outcomes, records and contexts; an outcome is no thenable', async () => {
+    const registry = new HookRegistry();
+    let seen: HookContext | undefined;
+    registry.register('SessionStart', async (ctx) => {
+      seen = ctx;
+    });
+    const out = await new HookExecutor(registry).fire('SessionStart', { data: { a: 1 } });
+    const shown = inspect(out, { depth: 4 });
+    expect(shown).toContain(`correlationId: '${out.correlationId}'`);
+    expect(shown).toContain(`executionId: '${out.records[0]!.executionId}'`);
+    expect(shown).not.toMatch(/fireSeq|corr:|execId/);
+    expect(inspect(seen)).toContain(`correlationId: '${out.correlationId}'`);
+    // A `then` that is not a function: resolving with the outcome keeps it as it is.
+    expect(await Promise.resolve(out)).toBe(out);
+    expect(Object.keys(out)).not.toContain('then');
   });
 
   it('stays synchronous until a hook is not: sync hooks need no timer', async () => {

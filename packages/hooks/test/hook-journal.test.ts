@@ -439,6 +439,35 @@ describe('HookJournal batching and failures', () => {
     expect(journal.stats()).toMatchObject({ failed: 2, committed: 2 });
   });
 
+  it('a failed background retention run is reported to onError too (nothing lost), never thrown', async () => {
+    const storage = MemoryStorage();
+    let failList = true;
+    const flaky: StorageBackend = {
+      ...storage,
+      list: (prefix, options) =>
+        failList && prefix === 'journal/g/'
+          ? Promise.reject(new Error('list timed out'))
+          : storage.list(prefix, options),
+    };
+    const errors: [HookError, number][] = [];
+    const { executor, journal } = setup(
+      { retention: { maxEntries: 1, minKeep: 0 }, onError: (e, lost) => errors.push([e, lost]) },
+      flaky,
+    );
+    // 2 entries > 1.1 × maxEntries: the write is followed by a retention run nobody awaits
+    await executor.fire('BeforeToolExecution', { data: { cmd: 'x' } });
+    await journal.flush();
+    await sleep(20);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]![0]).toMatchObject({ code: 'HOOKSPELL_JOURNAL_WRITE_FAILED' });
+    expect(errors[0]![0].message).toMatch(/retention could not prune: list timed out/);
+    expect(errors[0]![1]).toBe(0);
+    expect(await journal.size()).toBe(2);
+    failList = false;
+    expect(await journal.prune()).toBe(1);
+    await journal.close();
+  });
+
   it('drops and reports entries past maxPending (backpressure)', async () => {
     const errors: HookError[] = [];
     const { executor, journal } = setup({ maxPending: 3, onError: (e) => errors.push(e) });

@@ -180,4 +180,32 @@ describe('instrumentTool()', () => {
     expect(meta).toEqual(['acme']);
     expect(() => instrumentTool(executor, { name: '', execute: () => 1 })).toThrow(/`tool` must be/);
   });
+
+  it('takes a bare tool function, named by itself or by options.name, validated by options.validate', async () => {
+    const { executor, fired } = setup();
+    async function multiply(p: { a: number; b: number }) {
+      return p.a * p.b;
+    }
+    const named = instrumentTool(executor, multiply);
+    expect(named.component).toEqual({ type: 'tool', name: 'multiply' });
+    expect(await named({ a: 3, b: 4 })).toBe(12);
+    expect(fired.map((f) => f.point)).toEqual([
+      'ToolValidation',
+      'custom:tool_security_check',
+      'BeforeToolExecution',
+      'custom:tool_resource_allocated',
+      'custom:tool_resource_released',
+      'AfterToolExecution',
+    ]);
+    const checked = instrumentTool(executor, (p: { a: number; b: number }) => p.a - p.b, {
+      name: 'subtract',
+      validate: (p) => (p.b > p.a ? 'b must not exceed a' : true),
+    });
+    expect(checked.component.name).toBe('subtract');
+    expect(await checked({ a: 5, b: 2 })).toBe(3);
+    await expect(checked({ a: 1, b: 2 })).rejects.toMatchObject({
+      code: 'HOOKSPELL_TOOL_VALIDATION_FAILED',
+    });
+    expect(() => instrumentTool(executor, () => 1)).toThrow(/needs a name/);
+  });
 });

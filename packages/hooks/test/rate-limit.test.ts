@@ -37,6 +37,23 @@ describe('rateLimit()', () => {
     expect(limited['X-RateLimit-Reset']).toBe('15'); // 150 tokens at 10/s
   });
 
+  it('headers describe the current call, also in a metadata object the host passes to every fire', async () => {
+    const { executor, clock } = setup({ capacity: 2, burst: 0, refillTokens: 1, refillIntervalMs: 1000 });
+    const session: Record<string, string> = { user_id: 'u' };
+    await fire(executor, session);
+    await fire(executor, session);
+    expect((await fire(executor, session)).decision.type).toBe('cancel');
+    expect(session).toMatchObject({
+      'X-RateLimit-Retry-After': '1',
+      'X-RateLimit-Warning': expect.any(String),
+    });
+    clock.advance(2000); // full again
+    expect((await fire(executor, session)).decision.type).toBe('continue');
+    expect(session['X-RateLimit-Retry-After']).toBeUndefined();
+    expect(session['X-RateLimit-Warning']).toBeUndefined();
+    expect(session['X-RateLimit-Remaining']).toBe('1');
+  });
+
   it('refills on the fake clock (10 per second)', async () => {
     const { executor, clock } = setup({ capacity: 2, burst: 0 });
     await fire(executor);
@@ -62,6 +79,26 @@ describe('rateLimit()', () => {
       type: 'rate_limit.exceeded',
       data: { key: 'global', action: 'cancel' },
     });
+  });
+
+  it('warnAt moves the warning; maxKeys bounds the buckets kept (least recently used go)', async () => {
+    const { executor, events } = setup({ capacity: 10, burst: 0, warnAt: 0.5 });
+    for (let i = 0; i < 4; i++) await fire(executor);
+    expect(events).toHaveLength(0);
+    const meta: Record<string, string> = {};
+    await fire(executor, meta);
+    expect(meta['X-RateLimit-Warning']).toBe("50% of the rate limit for 'global' used");
+    expect(events).toHaveLength(1);
+
+    const bounded = setup({ capacity: 1, burst: 0, key: 'per-user', maxKeys: 2 });
+    const as = (user: string) => fire(bounded.executor, { user_id: user });
+    await as('a');
+    await as('b');
+    expect((await as('a')).decision.type).toBe('cancel'); // a's bucket is kept, and empty
+    expect(bounded.hook.remaining('a')).toBe(0);
+    await as('c'); // a third key: the least recently used bucket (b) goes
+    expect(bounded.hook.remaining('b')).toBe(1);
+    expect(bounded.hook.remaining('a')).toBe(0);
   });
 
   it('key strategies: global, per-component, per-user (user_id), template', async () => {

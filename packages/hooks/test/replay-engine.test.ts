@@ -92,6 +92,48 @@ describe('ReplayEngine', () => {
     // the journal's copy is untouched
     expect((await replays.journal.get(id))!.context.data).toEqual({ cmd: 'ls', opts: { deep: 1 } });
     await expect(replays.replay(id, { changes: { 'ctx.x': 1 } })).rejects.toThrow(/data\.` or `metadata\./);
+    // the same changes written as nested objects
+    const nested = await replays.replay(id, {
+      changes: { data: { cmd: 'rm -rf /' }, metadata: { user_id: 'mallory' } },
+    });
+    expect(nested.replayed.context).toEqual({
+      data: { cmd: 'rm -rf /', opts: { deep: 1 } },
+      metadata: { user_id: 'mallory' },
+    });
+    expect(nested.replayed.result).toEqual(HookResult.cancel('denied for mallory'));
+    await expect(replays.replay(id, { changes: { data: 5 } })).rejects.toMatchObject({
+      code: 'HOOKSPELL_INVALID_ARGUMENT',
+    });
+  });
+
+  it('takes the journal and the executor in either order, and says so when given something else', async () => {
+    const { executor, journal } = setup();
+    const out = await executor.fire('BeforeToolExecution', { data: { cmd: 'ls' } });
+    const swapped = new ReplayEngine(executor, journal);
+    expect(swapped.journal).toBe(journal);
+    expect(swapped.executor).toBe(executor);
+    expect((await swapped.replay(out.records[0]!.executionId)).comparison.identical).toBe(true);
+    expect(() => new ReplayEngine(journal, journal as never)).toThrow(
+      expect.objectContaining({ code: 'HOOKSPELL_INVALID_ARGUMENT' }),
+    );
+  });
+
+  it('an exact replay of a recorded timeout, invalid result or BigInt result is identical to it', async () => {
+    const { executor, registry, replays } = setup();
+    registry.register('custom:slow', () => new Promise(() => {}), { name: 'slow', timeoutMs: 20 });
+    registry.register('custom:odd', () => 42 as never, { name: 'odd' });
+    // a BigInt is stored as a marker; the replayed one must be compared as stored, not raw
+    registry.register('custom:big', () => HookResult.modified({ total: 10n }), { name: 'big' });
+    const slow = await executor.fire('custom:slow', { data: {} });
+    expect(slow.records[0]!.status).toBe('timeout');
+    const odd = await executor.fire('custom:odd', { data: {} });
+    expect(odd.records[0]!.status).toBe('error');
+    const big = await executor.fire('custom:big', { data: {} });
+    for (const out of [slow, odd, big]) {
+      const r = await replays.replay(out.records[0]!.executionId);
+      expect(r.replayed.status).toBe(out.records[0]!.status);
+      expect(r.comparison).toEqual({ identical: true, similarity: 1, differences: [] });
+    }
   });
 
   it('simulate returns the stored result without running anything', async () => {

@@ -38,6 +38,27 @@ describe('executor.wrap()', () => {
     ]);
   });
 
+  it('rejects a missing function or missing options, saying what to pass', () => {
+    const { executor } = setup();
+    const wrapAny = executor.wrap.bind(executor) as (...args: unknown[]) => unknown;
+    const codeOf = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return [(e as HookError).code, (e as Error).message];
+      }
+      return undefined;
+    };
+    expect(codeOf(() => wrapAny(async () => 1))).toEqual([
+      'HOOKSPELL_INVALID_ARGUMENT',
+      expect.stringContaining('options are required'),
+    ]);
+    expect(codeOf(() => wrapAny('nope', { before: B }))).toEqual([
+      'HOOKSPELL_INVALID_ARGUMENT',
+      expect.stringContaining('must be the function to wrap'),
+    ]);
+  });
+
   it('cancel throws HookCancelledError (before, after, error)', async () => {
     for (const point of [B, A] as const) {
       const { registry, executor } = setup();

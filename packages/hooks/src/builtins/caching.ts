@@ -143,6 +143,8 @@ export function caching(options: CachingOptions = {}): CachingHook {
       }
       counts.misses++;
       ctx.metadata.cache_hit = 'false';
+      // a metadata object the host passes to every fire must not keep an earlier hit's stamp
+      if (ctx.metadata.cached_at !== undefined) delete ctx.metadata.cached_at;
       started.set(key, clock.now());
       return undefined;
     }

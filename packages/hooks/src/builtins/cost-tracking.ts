@@ -132,7 +132,9 @@ export function costTracking(options: CostTrackingOptions = {}): CostTrackingHoo
     if (ctx.point !== 'AfterAgentExecution' || typeof usage !== 'object' || usage === null) {
       // Before an execution: stop who is already over budget.
       const over = overBudget(keysOf(ctx, undefined));
-      return over === undefined ? undefined : block(ctx, over);
+      if (over !== undefined) return block(ctx, over);
+      if (ctx.metadata.cost_blocked !== undefined) delete ctx.metadata.cost_blocked;
+      return undefined;
     }
     const provider = usage.provider ?? stringOf(ctx.data.provider) ?? 'unknown';
     const model = usage.model ?? stringOf(ctx.data.model) ?? 'unknown';
@@ -144,6 +146,8 @@ export function costTracking(options: CostTrackingOptions = {}): CostTrackingHoo
     const floor = price === undefined ? 0 : (price.minimumCharge ?? minimumCharge);
     const cost = Math.max(costInput + costOutput, floor);
     const m = ctx.metadata;
+    // A metadata object the host passes to every fire must not keep an earlier call's alert.
+    for (const key of STALE_KEYS) if (m[key] !== undefined) delete m[key];
     m.cost_input = costInput.toFixed(6);
     m.cost_output = costOutput.toFixed(6);
     m.cost_total = cost.toFixed(6);
@@ -196,6 +200,15 @@ export function costTracking(options: CostTrackingOptions = {}): CostTrackingHoo
     },
   );
 }
+
+/** Keys written only by some calls: cleared before a call writes its own. */
+const STALE_KEYS = [
+  'cost_alert_threshold',
+  'cost_alert_scope',
+  'cost_alert_total',
+  'cost_price_missing',
+  'cost_blocked',
+] as const;
 
 function stringOf(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;

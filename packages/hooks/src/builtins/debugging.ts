@@ -49,6 +49,8 @@ export interface TraceQuery {
 export interface DebuggingHook extends BuiltinHook {
   /** Traces matching `query`, newest first. */
   traces(query?: TraceQuery): DebugTrace[];
+  /** The same as `traces(query)`, under the name the other built-ins' readers suggest. */
+  query(query?: TraceQuery): DebugTrace[];
   clear(): void;
 }
 
@@ -92,28 +94,31 @@ export function debugging(options: DebuggingOptions = {}): DebuggingHook {
     traces.push(trace);
   };
 
+  const find = (query: TraceQuery = {}): DebugTrace[] => {
+    const out: DebugTrace[] = [];
+    const limit = query.limit ?? Number.POSITIVE_INFINITY;
+    for (const t of traces.items(true)) {
+      if (out.length >= limit) break;
+      if (query.point !== undefined && t.point !== query.point) continue;
+      if (
+        query.component !== undefined &&
+        t.component.name !== query.component &&
+        `${t.component.type}:${t.component.name}` !== query.component
+      )
+        continue;
+      if (query.correlationId !== undefined && t.correlationId !== query.correlationId) continue;
+      if (query.from !== undefined && t.at < query.from) continue;
+      if (query.to !== undefined && t.at > query.to) continue;
+      out.push(t);
+    }
+    return out;
+  };
+
   return defineBuiltin(
     { name: 'debugging', priority: 'lowest', points: HOOK_POINTS, options, execute },
     {
-      traces(query: TraceQuery = {}): DebugTrace[] {
-        const out: DebugTrace[] = [];
-        const limit = query.limit ?? Number.POSITIVE_INFINITY;
-        for (const t of traces.items(true)) {
-          if (out.length >= limit) break;
-          if (query.point !== undefined && t.point !== query.point) continue;
-          if (
-            query.component !== undefined &&
-            t.component.name !== query.component &&
-            `${t.component.type}:${t.component.name}` !== query.component
-          )
-            continue;
-          if (query.correlationId !== undefined && t.correlationId !== query.correlationId) continue;
-          if (query.from !== undefined && t.at < query.from) continue;
-          if (query.to !== undefined && t.at > query.to) continue;
-          out.push(t);
-        }
-        return out;
-      },
+      traces: find,
+      query: find,
       clear() {
         traces.clear();
         timer.clear();

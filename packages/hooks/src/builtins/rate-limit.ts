@@ -132,6 +132,9 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitHook {
     if (used >= warnAt) {
       m['X-RateLimit-Warning'] = `${Math.round(used * 100)}% of the rate limit for '${k}' used`;
       emit('rate_limit.warning', { key: k, point: ctx.point, used, remaining: Math.floor(bucket.content) });
+    } else if (m['X-RateLimit-Warning'] !== undefined) {
+      // A metadata object the host passes to every fire must not keep an earlier call's warning.
+      delete m['X-RateLimit-Warning'];
     }
   };
 
@@ -160,6 +163,8 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitHook {
     const cost = options.cost?.(ctx) ?? 1;
     if (cost > size) return limited(ctx, bucket, k, size);
     if (bucket.tryRemoveTokens(cost)) {
+      if (ctx.metadata['X-RateLimit-Retry-After'] !== undefined)
+        delete ctx.metadata['X-RateLimit-Retry-After'];
       headers(ctx, bucket, k);
       return undefined;
     }
@@ -181,6 +186,7 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitHook {
       if (clock.now() - start + wait > maxDelayMs) return limited(ctx, bucket, k, cost);
       await sleep(Math.max(1, wait), signal);
       if (bucket.tryRemoveTokens(cost)) {
+        delete ctx.metadata['X-RateLimit-Retry-After'];
         ctx.metadata['X-RateLimit-Delayed-Ms'] = String(Math.round(clock.now() - start));
         headers(ctx, bucket, k);
         return undefined;

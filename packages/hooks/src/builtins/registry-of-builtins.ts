@@ -8,8 +8,8 @@ import { retry } from './retry.js';
 import { security } from './security.js';
 
 /**
- * The eight built-ins by name, for callers that pick them from configuration or a script
- * (`@hookspell/bridge` exposes them to Lua and JavaScript under these names).
+ * The eight built-ins by name, for callers that pick them from configuration or a script. (The
+ * Lua/JavaScript script API does not expose them by name yet: a host registers them itself.)
  *
  * @example
  * ```ts

@@ -2,18 +2,34 @@ import { HookError, HookErrorCode } from '../errors/hook-error.js';
 
 /**
  * Applies replay `changes` to a stored context, in place: keys are paths `data.<key>[.<key>…]`
- * or `metadata.<key>`; `undefined` deletes. Anything else is `HOOKSPELL_INVALID_ARGUMENT`.
+ * or `metadata.<key>`; `undefined` deletes. `data` or `metadata` alone takes an object whose
+ * keys are set one by one (`{ data: { cmd: 'pwd' } }` = `{ 'data.cmd': 'pwd' }`), for callers
+ * who write changes as nested objects. Anything else is `HOOKSPELL_INVALID_ARGUMENT`.
  *
  * @example
  * ```ts
  * applyChanges(ctx, { 'data.args.0.cmd': 'pwd', 'metadata.user_id': 'bob', 'data.debug': undefined });
+ * applyChanges(ctx, { data: { cmd: 'pwd' }, metadata: { user_id: 'bob' } });
  * ```
  */
 export function applyChanges(
   context: { data: Record<string, unknown>; metadata: Record<string, string> },
   changes: Record<string, unknown>,
 ): void {
+  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) {
+    throw new HookError(
+      HookErrorCode.INVALID_ARGUMENT,
+      "replay(): `changes` must be an object such as { 'data.cmd': 'pwd', 'metadata.user_id': 'bob' }.",
+    );
+  }
   for (const [path, value] of Object.entries(changes)) {
+    if ((path === 'data' || path === 'metadata') && isPlainObject(value)) {
+      applyChanges(
+        context,
+        Object.fromEntries(Object.entries(value).map(([key, v]) => [`${path}.${key}`, v])),
+      );
+      continue;
+    }
     const parts = path.split('.');
     const [root, ...rest] = parts;
     if ((root !== 'data' && root !== 'metadata') || rest.length === 0 || rest.some((p) => p.length === 0)) {
@@ -43,4 +59,10 @@ export function applyChanges(
     if (value === undefined) delete target[last];
     else target[last] = value;
   }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }

@@ -35,7 +35,8 @@ export interface HookJournalOptions {
   maxPending?: number;
   /**
    * Told when entries are lost: a batch the storage refused (`HOOKSPELL_JOURNAL_WRITE_FAILED`, the
-   * storage error as `cause`) or entries dropped under backpressure. Never thrown into a fire.
+   * storage error as `cause`) or entries dropped under backpressure; also when background
+   * retention failed (`HOOKSPELL_JOURNAL_WRITE_FAILED`, `lost` 0). Never thrown into a fire.
    * @default process.emitWarning
    */
   onError?: (error: HookError, lost: number) => void;
@@ -126,7 +127,7 @@ export class HookJournal {
     this.#reader = new JournalReader(storage, this.prefix);
     const { maxAgeMs, maxEntries, intervalMs = 60_000 } = this.retention;
     if (maxAgeMs !== undefined || maxEntries !== undefined) {
-      this.#retentionTimer = setInterval(() => void this.prune().catch(() => {}), intervalMs);
+      this.#retentionTimer = setInterval(() => this.#pruneInBackground(), intervalMs);
       this.#retentionTimer.unref();
     }
   }
@@ -297,9 +298,21 @@ export class HookJournal {
       this.#schedule();
       const max = this.retention.maxEntries;
       if (max !== undefined)
-        void this.#loadMeta().then((m) => (m.count > max * 1.1 ? this.prune() : 0), noop);
+        void this.#loadMeta().then((m) => (m.count > max * 1.1 ? this.#pruneInBackground() : 0), noop);
     });
     return this.#draining;
+  }
+
+  /** Retention nobody awaits: a failure goes to `onError` (nothing is lost; the next run retries). */
+  #pruneInBackground(): void {
+    this.prune().catch((cause: unknown) => {
+      const error = new HookError(
+        HookErrorCode.JOURNAL_WRITE_FAILED,
+        `journal retention could not prune: ${cause instanceof Error ? cause.message : String(cause)}. It runs again at the next interval.`,
+        { cause },
+      );
+      this.#report(error, 0);
+    });
   }
 
   async #writeAll(): Promise<void> {

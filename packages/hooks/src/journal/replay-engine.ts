@@ -9,7 +9,7 @@ import type { ExecutionStatus, HookOutcome } from '../types.js';
 import { applyChanges } from './apply-changes.js';
 import { type Comparison, compareResults } from './compare.js';
 import type { HookJournal } from './hook-journal.js';
-import { errorInfo, type JournalEntry, type JournalError } from './journal-entry.js';
+import { errorInfo, type JournalEntry, type JournalError, serializeEntry } from './journal-entry.js';
 
 /** `exact` re-runs the hook on the stored context; `modified` after `changes`; `simulate` runs nothing. */
 export type ReplayMode = 'exact' | 'modified' | 'simulate';
@@ -83,7 +83,21 @@ export class ReplayEngine {
   readonly journal: HookJournal;
   readonly executor: HookExecutor;
 
-  constructor(journal: HookJournal, executor: HookExecutor) {
+  /**
+   * The journal to read and the executor whose registry holds the hooks to re-run. The two may
+   * be given in either order (nothing else in the API says which comes first); anything else is
+   * `HOOKSPELL_INVALID_ARGUMENT` here, not a TypeError at the first replay.
+   */
+  constructor(journal: HookJournal, executor: HookExecutor);
+  constructor(executor: HookExecutor, journal: HookJournal);
+  constructor(a: HookJournal | HookExecutor, b: HookJournal | HookExecutor) {
+    const [journal, executor] = isJournal(a) ? [a, b] : [b, a];
+    if (!isJournal(journal) || !isExecutor(executor)) {
+      throw new HookError(
+        HookErrorCode.INVALID_ARGUMENT,
+        'new ReplayEngine(journal, executor): needs a HookJournal and a HookExecutor (e.g. `new ReplayEngine(journal, executor)`).',
+      );
+    }
     this.journal = journal;
     this.executor = executor;
   }
@@ -237,8 +251,9 @@ export class ReplayEngine {
         });
         value = await Promise.race([value, timeout]);
         if (value === TIMEOUT) {
+          // Worded as the executor words it: an exact replay of a recorded timeout is identical.
           const error = new DOMException(
-            `hook '${entry.name}' timed out after ${timeoutMs} ms (replay)`,
+            `hook '${entry.name}' at ${original.point} timed out after ${timeoutMs} ms`,
             'TimeoutError',
           );
           controller.abort(error);
@@ -247,8 +262,14 @@ export class ReplayEngine {
       }
       if (value === undefined || value === null) return done('ok', HookResult.continue());
       const problem = resultProblem(value);
-      if (problem !== undefined)
-        return done('error', undefined, new TypeError(`not a HookResult: ${problem}`));
+      if (problem !== undefined) {
+        // The executor's own error for this (fire-run.ts), so the comparison sees the same one.
+        const error = new HookError(
+          HookErrorCode.INVALID_ARGUMENT,
+          `hook '${entry.name}' at ${original.point} returned something that is not a HookResult: ${problem}. Return a HookResult.*() value or nothing.`,
+        );
+        return done('error', undefined, error);
+      }
       return done('ok', value as HookResult);
     } catch (error) {
       return done('error', undefined, error);
@@ -259,6 +280,21 @@ export class ReplayEngine {
 }
 
 const TIMEOUT = Symbol('timeout');
+
+function isJournal(value: unknown): value is HookJournal {
+  const j = value as Partial<HookJournal> | null;
+  return (
+    typeof j === 'object' &&
+    j !== null &&
+    typeof j.get === 'function' &&
+    typeof j.byCorrelation === 'function'
+  );
+}
+
+function isExecutor(value: unknown): value is HookExecutor {
+  const e = value as Partial<HookExecutor> | null;
+  return typeof e === 'object' && e !== null && typeof e.fire === 'function' && e.registry !== undefined;
+}
 
 /** The compared part of a recorded execution. */
 function outcomeOf(e: JournalEntry): { status: ExecutionStatus; result?: HookResult; error?: JournalError } {
@@ -292,10 +328,11 @@ function recordOf(
 }
 
 // The recorded side went through JSON; the new side must too, or `undefined` fields and class
-// instances would count as differences.
+// instances would count as differences — and through the journal's own serialiser, so a BigInt
+// or a cycle gets the same marker it got when it was recorded.
 function normalise(value: unknown): unknown {
   try {
-    return JSON.parse(JSON.stringify(value));
+    return JSON.parse(serializeEntry(value));
   } catch {
     return value;
   }

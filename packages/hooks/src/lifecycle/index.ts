@@ -12,6 +12,7 @@ export {
   type InstrumentToolOptions,
   instrumentTool,
   type ToolDefinition,
+  type ToolFunction,
 } from './instrument-tool.js';
 export {
   type InstrumentedWorkflow,

@@ -26,13 +26,21 @@ export interface InstrumentToolOptions<P, R>
   timeoutMs?: number;
   /** Metadata of every fire. */
   metadata?: Record<string, string>;
+  /** A tool given as a bare function: its name. @default the function's own `name` */
+  name?: string;
+  /** A tool given as a bare function: its parameter check (see `ToolDefinition.validate`). */
+  validate?: ToolDefinition<P, R>['validate'];
 }
+
+/** A tool as a bare function, `(params, signal) => result`; name and validation come from the options. */
+export type ToolFunction<P, R> = (params: P, signal: AbortSignal) => R | Promise<R>;
 
 /** The instrumented tool: call it like the tool, minus the signal. */
 export type InstrumentedTool<P, R> = ((params: P) => Promise<R>) & { readonly component: ComponentRef };
 
 /**
- * Wraps a tool so every call fires the tool points: `ToolValidation` (data `{ parameters,
+ * Wraps a tool (a `ToolDefinition`, or a bare function named by itself or by `options.name`) so
+ * every call fires the tool points: `ToolValidation` (data `{ parameters,
  * problems }`: the tool's own `validate` result; hooks may cancel, rewrite `parameters`, or
  * clear or add `problems`; problems left reject with `HOOKSPELL_TOOL_VALIDATION_FAILED`), then
  * `custom:tool_security_check` (data `{ parameters }`; a hook may cancel or rewrite `parameters`),
@@ -53,19 +61,15 @@ export type InstrumentedTool<P, R> = ((params: P) => Promise<R>) & { readonly co
  *   timeoutMs: 2_000,
  * });
  * await calc({ expr: '6*7' }); // 42, with validation, before/after/error and timeout points fired
+ * const search = instrumentTool(executor, async (p: { q: string }) => find(p.q), { name: 'search' });
  * ```
  */
 export function instrumentTool<P, R>(
   executor: HookExecutor,
-  tool: ToolDefinition<P, R>,
+  definition: ToolDefinition<P, R> | ToolFunction<P, R>,
   options: InstrumentToolOptions<P, R> = {},
 ): InstrumentedTool<P, R> {
-  if (tool === null || typeof tool !== 'object' || typeof tool.execute !== 'function' || !tool.name) {
-    throw new HookError(
-      HookErrorCode.INVALID_ARGUMENT,
-      'instrumentTool(): `tool` must be `{ name, execute(params, signal), validate?, timeoutMs? }`.',
-    );
-  }
+  const tool = toolOf(definition, options);
   const component: ComponentRef = {
     type: 'tool',
     name: tool.name,
@@ -104,11 +108,11 @@ export function instrumentTool<P, R>(
         );
         controller.abort(error);
         void executor
-          .fire('custom:tool_timeout', {
-            component,
-            metadata: { ...metadata },
-            data: { parameters: params, timeoutMs },
-          })
+          .fire(
+            'custom:tool_timeout',
+            { component, metadata: { ...metadata }, data: { parameters: params, timeoutMs } },
+            options.fireOptions,
+          )
           .finally(() => reject(error));
       }, timeoutMs);
     });
@@ -162,6 +166,34 @@ export function instrumentTool<P, R>(
     return wrapped('parameters' in security.data ? (security.data.parameters as P) : checked);
   };
   return Object.assign(call, { component });
+}
+
+/** The tool as a definition: a bare function takes its name and validation from the options. */
+function toolOf<P, R>(
+  tool: ToolDefinition<P, R> | ToolFunction<P, R>,
+  options: InstrumentToolOptions<P, R>,
+): ToolDefinition<P, R> {
+  if (typeof tool === 'function') {
+    const name = options.name ?? tool.name;
+    if (!name) {
+      throw new HookError(
+        HookErrorCode.INVALID_ARGUMENT,
+        'instrumentTool(): an anonymous tool function needs a name: pass `{ name }` as the options.',
+      );
+    }
+    return {
+      name,
+      execute: tool,
+      ...(options.validate === undefined ? {} : { validate: options.validate }),
+    };
+  }
+  if (tool === null || typeof tool !== 'object' || typeof tool.execute !== 'function' || !tool.name) {
+    throw new HookError(
+      HookErrorCode.INVALID_ARGUMENT,
+      'instrumentTool(): `tool` must be `{ name, execute(params, signal), validate?, timeoutMs? }` or a named function.',
+    );
+  }
+  return tool;
 }
 
 function problemsOf(result: readonly string[] | string | boolean | undefined | null): string[] {
