@@ -147,7 +147,11 @@ export class ScriptHost {
     return removed;
   }
 
-  /** `Hook.list(filter?)`: every hook in the registry (not only this script's), as plain records. */
+  /**
+   * `Hook.list(filter?)`: every hook in the registry (not only this script's), as plain records.
+   * Entries carry the original's `hook_point`; JavaScript entries also carry `hookPoint`, since
+   * JavaScript gets the API in camelCase.
+   */
   listHooks(filter: unknown): Array<Record<string, unknown>> {
     let f: Record<string, unknown> = {};
     if (typeof filter === 'string') f = { point: filter };
@@ -167,6 +171,7 @@ export class ScriptHost {
         id: info.id,
         name: info.name,
         hook_point: info.point,
+        ...(this.language === 'javascript' && { hookPoint: info.point }),
         priority: priorityLabel(info.priority),
         language: info.language,
         tags: [...info.tags],
@@ -321,9 +326,17 @@ export class ScriptHost {
     }));
   }
 
+  /**
+   * `Event.get_stats()` / `Event.getStats()`: the bus's counters and this script's subscription
+   * count, in each language's own spelling (Lua tables snake_case, JavaScript camelCase). Lua
+   * keeps the bus's camelCase names too, as earlier versions returned them.
+   */
   stats(): Record<string, unknown> {
-    const s = this.#bus('Event.get_stats').stats();
-    return { ...s, script_subscriptions: this.#subs.size };
+    const s = this.#bus(this.language === 'lua' ? 'Event.get_stats' : 'Event.getStats').stats();
+    if (this.language === 'javascript') return { ...s, scriptSubscriptions: this.#subs.size };
+    const snake: Record<string, unknown> = { ...s };
+    for (const [k, v] of Object.entries(s)) snake[k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = v;
+    return { ...snake, script_subscriptions: this.#subs.size };
   }
 
   // ---- State --------------------------------------------------------------------------------

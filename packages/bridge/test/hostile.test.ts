@@ -1,6 +1,6 @@
 import type { HookspellEvent } from '@hookspell/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BridgeError, type Script } from '../src/index.js';
+import { BridgeError, type Script, ScriptRuntime } from '../src/index.js';
 import { ticks, type World, world } from './helpers.js';
 
 /**
@@ -27,7 +27,22 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await w.runtime.dispose();
+  await Promise.all(roomy.map((r) => r.dispose()));
 });
+
+/** A second runtime on the same registry and bus, with the same memory bound and more CPU time. */
+const roomy: ScriptRuntime[] = [];
+function roomyRuntime(cpuMs: number): ScriptRuntime {
+  const runtime = new ScriptRuntime({
+    registry: w.registry,
+    executor: w.executor,
+    bus: w.bus,
+    state: w.state,
+    limits: { callbackMs: cpuMs, scriptMs: 200, memoryBytes: 8 * 1024 * 1024 },
+  });
+  roomy.push(runtime);
+  return runtime;
+}
 
 async function bystandersAlive(): Promise<void> {
   expect((await w.fire('custom:alive')).decision).toEqual({ type: 'replace', value: 'lua ok' });
@@ -39,13 +54,18 @@ let seq = 0;
 async function hookAttack(
   lang: 'lua' | 'js',
   body: string,
+  options: { cpuMs?: number } = {},
 ): Promise<{ error: any; result: unknown; script: Script }> {
   const point = `custom:attack${++seq}` as const;
   const source =
     lang === 'lua'
       ? `Hook.register('${point}', function(ctx) ${body} end)`
       : `Hook.register('${point}', async (ctx) => { ${body} })`;
-  const script = await w.script(source, { name: `attack${seq}.${lang}` });
+  // `cpuMs`: for memory bombs that must meet the memory bound, not the deadline. fengari copies
+  // strings slowly, and on a busy machine 40 ms of CPU may end before 8 MiB were allocated.
+  const runtime = options.cpuMs === undefined ? w.runtime : roomyRuntime(options.cpuMs);
+  const script = await runtime.load(source, { name: `attack${seq}.${lang}` });
+  await script.run();
   const out = await w.fire(point, { data: { items: [1, 2, 3] } });
   await bystandersAlive();
   return { error: out.records[0]!.error, result: out.records[0]!.result, script };
@@ -148,6 +168,7 @@ describe('hostile Lua scripts', () => {
     const { error } = await hookAttack(
       'lua',
       'local big = string.rep("p", 1024) for k = 1, 8 do big = big .. big end local t = {} local i = 0 while true do i = i + 1 t[i] = big .. i end',
+      { cpuMs: 2_000 },
     );
     clear(error, MEMORY, /allocated more than its memory bound/);
   });
@@ -301,6 +322,59 @@ describe('hostile Lua scripts', () => {
     expect(s.logs).toEqual([]);
     expect(w.registry.list({ point: 'custom:waiting' })).toEqual([]);
     await bystandersAlive();
+  });
+
+  // fengari 0.1.5 switches the count hook off on a thread after `pcall` recovers an error there,
+  // and fails an assertion when the deadline hits code that runs after such a recovery: the
+  // bridge must keep its deadline and memory bound, and report them, whatever the script caught.
+  it('22a. an error caught with pcall first does not switch off the deadline', async () => {
+    // Its own world with a roomy memory bound: the heap meter reads the whole process's heap,
+    // so garbage left by the memory bombs above must not decide this deadline test.
+    const own = world({ callbackMs: 40, scriptMs: 200, memoryBytes: 512 * 1024 * 1024 });
+    const fail = async (body: string) => {
+      const point = `custom:caught${++seq}` as const;
+      await own.script(`Hook.register('${point}', function(ctx) ${body} end)`, { name: `caught${seq}.lua` });
+      const out = await own.fire(point, { data: { spin: true } });
+      return { error: out.records[0]!.error, point };
+    };
+    try {
+      clear((await fail('pcall(error, "x") while true do end')).error, TIMEOUT, /CPU deadline of 40 ms/);
+      clear((await fail('xpcall(error, print, "x") while true do end')).error, TIMEOUT, /CPU deadline/);
+      clear(
+        (await fail('coroutine.wrap(function() pcall(error, "x") while true do end end)()')).error,
+        TIMEOUT,
+        /CPU deadline/,
+      );
+      const top = await own.runtime.load(
+        'pcall(function() local t = nil; return t.x end) while true do end',
+        {
+          name: 'caught-top.lua',
+        },
+      );
+      clear(
+        await top.run().then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+        TIMEOUT,
+        /top level ran past its CPU deadline/,
+      );
+      // the same hook stays usable after its deadline
+      const { point } = await fail('if ctx.data.spin then pcall(error, "x") while true do end end');
+      expect((await own.fire(point, { data: { spin: false } })).records[0]!.status).toBe('ok');
+      await bystandersAlive();
+    } finally {
+      await own.runtime.dispose();
+    }
+  });
+
+  it('22b. a memory bomb after a caught error ends with the memory error', async () => {
+    const { error } = await hookAttack(
+      'lua',
+      'pcall(error, "x") local big = string.rep("p", 1024) for k = 1, 8 do big = big .. big end local t = {} local i = 0 while true do i = i + 1 t[i] = big .. i end',
+      { cpuMs: 2_000 },
+    );
+    clear(error, MEMORY, /allocated more than its memory bound/);
   });
 });
 

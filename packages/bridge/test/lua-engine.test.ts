@@ -67,13 +67,16 @@ describe('Lua: Hook', () => {
        local b = Hook.register('SystemShutdown', function() end)
        local list = Hook.list()
        print(#list, list[1].hook_point, list[1].priority, list[1].language)
-       print(#Hook.list('SystemShutdown'), #Hook.list({ priority = 'low' }))
+       print(#Hook.list('SystemShutdown'), #Hook.list({ priority = 'low' }), list[1].hookPoint)
+       local stats = Event.get_stats()
+       print(math.type(stats.script_subscriptions), math.type(stats.handler_errors), math.type(stats.rate_limited))
        print(a:unregister(), a:unregister(), Hook.unregister(b), #Hook.list())`,
       { name: 'u.lua' },
     );
     expect(s.logs.map((l) => l.message)).toEqual([
       '2\tSystemStartup\tlow\tlua',
-      '1\t1',
+      '1\t1\tnil',
+      'integer\tinteger\tinteger',
       'true\tfalse\ttrue\t0',
     ]);
     expect(w.registry.list()).toHaveLength(0);

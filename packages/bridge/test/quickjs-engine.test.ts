@@ -59,14 +59,16 @@ describe('JavaScript (QuickJS): Hook', () => {
     const s = await w.script(
       `const a = Hook.register('SystemStartup', () => {}, { name: 'a', priority: 'low', tags: ['t'] });
        const list = Hook.list({ tag: 't' });
-       print(list.length, list[0].hook_point, list[0].priority);
+       print(list.length, list[0].hook_point, list[0].priority, list[0].hookPoint);
+       print(typeof Event.getStats().scriptSubscriptions, typeof Event.getStats().handlerErrors);
        try { Hook.register('SystemStartpu', () => {}); } catch (e) { print('caught', e.message); }
        try { Hook.unregister({}); } catch (e) { print('caught', e.message); }
        print(a.unregister(), a.unregister(), Hook.list().length);`,
       { name: 'u.js' },
     );
     expect(s.logs.map((l) => l.message)).toEqual([
-      '1 SystemStartup low',
+      '1 SystemStartup low SystemStartup',
+      'number number',
       expect.stringMatching(/^caught .*Did you mean 'SystemStartup'/),
       expect.stringMatching(/^caught Hook.unregister: expected a handle/),
       'true false 0',

@@ -107,7 +107,7 @@ export abstract class FireRun implements RecordedFire {
       }
     }
     if (env.sink !== undefined) {
-      this.emit('hook.fire.started', { point: plan.point, mode: plan.mode, hooks: plan.size }, undefined);
+      this.emit('hook.fire.started', { point: plan.point, mode: this.mode, hooks: plan.size }, undefined);
     }
   }
 

@@ -52,6 +52,19 @@ describe('lifecycle sink', () => {
     });
   });
 
+  it('fire.started names the mode the fire ran in, also when fire() overrides the point', async () => {
+    const registry = new HookRegistry();
+    registry.register('BeforeToolExecution', () => {});
+    const sink = recordingSink();
+    const executor = new HookExecutor(registry, { sink });
+    await executor.fire('BeforeToolExecution', {}, { mode: 'parallel' });
+    await executor.fire('BeforeToolExecution');
+    registry.configurePoint('BeforeToolExecution', { mode: 'parallel' });
+    await executor.fire('BeforeToolExecution', {}, { mode: 'sequential' });
+    const started = sink.events.filter((e) => e.type === 'hook.fire.started');
+    expect(started.map((e) => e.data.mode)).toEqual(['parallel', 'sequential', 'sequential']);
+  });
+
   it('a nested fire names the running hook as the cause of its fire.started', async () => {
     const registry = new HookRegistry();
     const sink = recordingSink();

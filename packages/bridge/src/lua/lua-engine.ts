@@ -161,6 +161,11 @@ export class LuaInstance implements EngineInstance {
     run.beginSlice();
     try {
       return lua_resume(T, null, nargs);
+    } catch (error) {
+      // fengari 0.1.5 fails an assertion in lua_resume (instead of returning an error status)
+      // when a host exception — our deadline or memory kill — hits code that runs after a
+      // `pcall` recovered an error. The run is over either way: report why, never the assertion.
+      throw run.killed ?? (run.killed = this.nativeFailure(error, T));
     } finally {
       run.endSlice();
       setStringGuard(guard, limit);

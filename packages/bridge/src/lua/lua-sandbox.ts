@@ -162,18 +162,27 @@ function protectedCall(inst: LuaInstance, L: unknown, withHandler: boolean): num
     }
     return lua_gettop(L1) - extra;
   };
+  // Called by fengari after it recovered an error inside a coroutine (every callback runs as
+  // one). fengari 0.1.5's `lua_pcallk` never records that hooks were allowed (its `setoah` only
+  // clears the bit), so the recovery turns the count hook off for the rest of the thread: without
+  // this, `pcall(error, "x") while true do end` would never meet its deadline. No Lua code runs
+  // inside our count hook, so hooks were always allowed when the script called pcall.
+  const recovered = (L1: unknown, status: number, extra: number): number => {
+    (L1 as { allowhook: number }).allowhook = 1;
+    return finish(L1, status, extra);
+  };
   if (!withHandler) {
     luaL_checkany(L, 1);
     lua_pushboolean(L, true);
     lua_insert(L, 1);
-    return finish(L, lua_pcallk(L, lua_gettop(L) - 2, LUA_MULTRET, 0, 0, finish), 0);
+    return finish(L, lua_pcallk(L, lua_gettop(L) - 2, LUA_MULTRET, 0, 0, recovered), 0);
   }
   const n = lua_gettop(L);
   luaL_checktype(L, 2, lua.LUA_TFUNCTION);
   lua_pushboolean(L, true);
   lua_pushvalue(L, 1);
   lua_rotate(L, 3, 2);
-  return finish(L, lua_pcallk(L, n - 2, LUA_MULTRET, 2, 2, finish), 2);
+  return finish(L, lua_pcallk(L, n - 2, LUA_MULTRET, 2, 2, recovered), 2);
 }
 
 /** `load` for text chunks only; an optional table `env` restricts the chunk further. */
