@@ -16,6 +16,8 @@ export const EventErrorCode = {
   TRANSPORT_UNAVAILABLE: 'HOOKSPELL_TRANSPORT_UNAVAILABLE',
   /** A transport failed after connecting: a publish that could not be sent, a lost connection. */
   TRANSPORT_ERROR: 'HOOKSPELL_TRANSPORT_ERROR',
+  /** An event too big for one row of the event log's backend (the storage code of the same name). */
+  VALUE_TOO_LARGE: 'HOOKSPELL_VALUE_TOO_LARGE',
 } as const;
 export type EventErrorCode = (typeof EventErrorCode)[keyof typeof EventErrorCode];
 

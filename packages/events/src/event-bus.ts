@@ -172,6 +172,9 @@ export class EventBus<M extends EventMap = EventMap> {
       invoke: (handler, event) => this.invoke(handler, event),
       handlerFailed: (sub, event, error) => this.handlerFailed(sub, event, error),
       dropped: (sub, event, reason) => this.droppedEvent(sub, event, reason),
+      expired: () => {
+        this.counters.expired++;
+      },
       backpressure: (sub, started) =>
         this.notice(started ? '$bus.backpressure.started' : '$bus.backpressure.relieved', {
           subscriptionId: sub.id,

@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto';
-import type { JsonObject } from '@hookspell/storage';
+import { type JsonObject, keyProblem } from '@hookspell/storage';
 import { EventError, EventErrorCode } from './errors.js';
 import { type HookspellEvent, NO_TAGS } from './event.js';
 import { PROCESS_PREFIX } from './sequence-clock.js';
 
 /**
- * Key layout of the event log under its prefix. One group commit writes one segment:
+ * Key layout of the event log under its prefix. One group commit writes one segment (or several,
+ * when its events add up to more than the backend stores in one value — see segment-budget.ts):
  *
  *   seg/<first sequence>            → { events: [...] }   the batch's events, in sequence order
  *   corr/<correlation>/<first seq>  → [sequences]          per correlation present in the segment
  *   ids/<id prefix><first n>        → first sequence       per process whose ids the segment holds
  *   type/<type>/<first seq>         → [sequences]          per event type present (indexTypes)
- *   types/<type>                    → true                 every type ever logged
+ *   types/<type>                    → true | type name     every type ever logged (see typeKeyPart)
  *   meta/count                      → number               events held
  *
  * Segments are disjoint, contiguous runs of the log: a segment keyed k holds sequences ≥ k and
@@ -154,7 +155,35 @@ export function idRows(prefix: string, events: readonly HookspellEvent[]): Map<s
   for (const [idPrefix, n] of firsts) rows.set(`${prefix}ids/${idPrefix}${pad(n)}`, n);
   return rows;
 }
-export const typePart = (event: HookspellEvent): string => event.type;
+
+// Event types are few: their key parts are remembered (bounded, in case a host invents many).
+const typeKeyParts = new Map<string, string>();
+const MAX_REMEMBERED_TYPES = 10_000;
+
+/**
+ * The `type/` and `types/` key part of an event type: the type itself, or — when the type has
+ * characters a storage key refuses (a `/` at an end or doubled, `\`, text not in NFC form) —
+ * its hash, like a correlation id in {@link encodeId}. The `types/` row of a hashed type keeps the
+ * type's name as its value. Without this, one such event would fail its whole group commit.
+ */
+export function typeKeyPart(type: string): string {
+  let part = typeKeyParts.get(type);
+  if (part === undefined) {
+    part =
+      keyProblem(`type/${type}/0`) === undefined
+        ? type
+        : `sha256-${createHash('sha256').update(type).digest('hex').slice(0, 40)}`;
+    if (typeKeyParts.size >= MAX_REMEMBERED_TYPES) typeKeyParts.clear();
+    typeKeyParts.set(type, part);
+  }
+  return part;
+}
+
+/** The event's type (index rows are grouped by it; {@link typeKeyPart} makes their keys). */
+export const typeName = (event: HookspellEvent): string => event.type;
+
+/** The `type/` key part of an event (see {@link typeKeyPart}). */
+export const typePart = (event: HookspellEvent): string => typeKeyPart(event.type);
 
 /**
  * Bounds of a query. Sequences are never below `timestamp × 1000` (sequence-clock.ts), so `from`

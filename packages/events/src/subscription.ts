@@ -88,6 +88,8 @@ export interface SubscriptionHost {
   invoke(handler: EventHandler, event: HookspellEvent): unknown;
   handlerFailed(sub: SubscriptionImpl, event: HookspellEvent, error: unknown): void;
   dropped(sub: SubscriptionImpl, event: HookspellEvent, reason: OverflowStrategy | 'unsubscribed'): void;
+  /** `event` was past its ttl when its turn came, and was not delivered. */
+  expired(sub: SubscriptionImpl, event: HookspellEvent): void;
   backpressure(sub: SubscriptionImpl, started: boolean): void;
   removed(sub: SubscriptionImpl): void;
   /** The subscription went from idle to busy (`true`) or back (`false`). */
@@ -275,6 +277,7 @@ export class SubscriptionImpl implements Subscription {
   private run(event: HookspellEvent): void {
     if (event.metadata.ttlSeconds !== undefined && isExpired(event, this.host.now())) {
       this.stats.expired++;
+      this.host.expired(this, event);
       return;
     }
     let result: unknown;

@@ -144,6 +144,7 @@ describe('EventBus delivery', () => {
     await bus.flush();
     expect(seen).toEqual([1, 3]);
     expect(sub.stats.expired).toBe(1);
+    expect(bus.stats().expired).toBe(1);
   });
 
   it('delivers queued events of higher priority first', async () => {

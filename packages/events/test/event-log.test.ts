@@ -153,6 +153,44 @@ describe.each(backends)('EventLog on %s', (_name, create) => {
     expect(await aged.log.size()).toBe(11);
   });
 
+  it('takes maxEvents and maxAgeMs as shorthands for their retention rules', async () => {
+    const { log, bus } = setup({ maxEvents: 5, retention: { intervalMs: 60_000 } });
+    for (let i = 0; i < 12; i++) bus.emit('e', { i });
+    await bus.flush();
+    await log.prune(); // (may already have run in the background)
+    expect((await log.query({})).map((e) => (e.data as { i: number }).i)).toEqual([7, 8, 9, 10, 11]);
+    expect(log.stats().pruned).toBe(7);
+    expect(() => setup({ maxEvents: 5, retention: { maxEvents: 6 } })).toThrow(/given twice/);
+    expect(() => setup({ maxAgeMs: Number.NaN })).toThrow(
+      /retention\.maxAgeMs. must be a non-negative number/,
+    );
+  });
+
+  it('persists event types that could not be storage keys as they are, and finds them again', async () => {
+    const { log, bus, storage } = setup({ retention: { maxEvents: 6 } });
+    // Valid event types, but as a key part they would break key rules (`//`, `\\`, NFC): each
+    // used to fail its whole group commit, taking the ordinary events of that commit with it.
+    const odd = ['a//b', 'x\\y', 'ab/', '/lead', 'e\u0301.done'];
+    for (const type of odd) bus.emit(type, { type });
+    bus.emit('ok.a', { type: 'ok.a' });
+    await bus.flush();
+    expect(log.stats().failed).toBe(0);
+    const fresh = new EventLog(storage); // a reader that knows the types only from the store
+    for (const reader of [log, fresh]) {
+      expect((await reader.query({})).map((e) => e.type)).toEqual([...odd, 'ok.a']);
+      for (const type of odd)
+        expect((await reader.query({ pattern: type })).map((e) => e.data)).toEqual([{ type }]);
+      expect((await reader.query({ pattern: 'e\u0301.*' })).map((e) => e.type)).toEqual(['e\u0301.done']);
+    }
+    // Retention finds their index rows too.
+    bus.emit('ok.b', {});
+    await bus.flush();
+    await log.prune(); // (may already have run in the background)
+    expect(await log.size()).toBe(6);
+    expect(await fresh.query({ pattern: 'a//b' })).toEqual([]);
+    expect((await fresh.query({ pattern: 'x\\y' })).map((e) => e.type)).toEqual(['x\\y']);
+  });
+
   it('runs retention in the background', async () => {
     const { log, bus } = setup({ retention: { maxEvents: 10, intervalMs: 20 } });
     for (let i = 0; i < 40; i++) bus.emit('e', { i });
@@ -182,6 +220,25 @@ describe.each(backends)('EventLog on %s', (_name, create) => {
     ]);
     expect(t.concurrentGroups).toEqual([{ causationId: root.id, eventIds: [a.id, b.id] }]);
   });
+});
+
+it.each([
+  ['memory', () => MemoryStorage({ maxValueBytes: 4000 })],
+  ['sqlite', () => SqliteStorage({ path: join(dir, `small-${n++}.db`), maxValueBytes: 4000 })],
+])('a commit that failed on %s does not hide its event types from later readers', async (_name, create) => {
+  const storage = create();
+  const errors: unknown[] = [];
+  const log = new EventLog(storage, { onError: (error) => errors.push(error) });
+  const bus = new EventBus({ log });
+  bus.emit('big.x', { pad: 'x'.repeat(5000) }); // over the backend's value limit: the commit fails
+  await bus.flush();
+  expect(errors).toHaveLength(1);
+  await bus.publish('big.x', { small: true }, { durable: true });
+  // A new reader (another process, the CLI) learns the types from the store.
+  expect((await new EventLog(storage).query({ pattern: 'big.*' })).map((e) => e.data)).toEqual([
+    { small: true },
+  ]);
+  await storage.close();
 });
 
 it('a reopened SQLite log continues and answers queries', async () => {
