@@ -74,12 +74,16 @@ export function wrapFunction<A extends unknown[], R>(
       return { get: (k) => lru.get(k), set: (k, v, ttl) => void lru.set(k, v, { ttl }) };
     })();
 
+  // Each call gets its own copy of `input.metadata`, shared by that call's fires: what a before
+  // hook writes (rate-limit headers, cache stamps) is seen at after/error, and never leaks into
+  // other calls or into the options object.
   const fire = async (
     phase: WrapPhase,
     point: HookPoint,
     data: Record<string, unknown>,
+    metadata: Record<string, string>,
   ): Promise<HookOutcome> => {
-    const outcome = await executor.fire(point, { ...input, data }, fireOptions);
+    const outcome = await executor.fire(point, { ...input, metadata, data }, fireOptions);
     options.onOutcome?.(phase, outcome);
     return outcome;
   };
@@ -121,14 +125,18 @@ export function wrapFunction<A extends unknown[], R>(
   const cacheOf = (outcome: HookOutcome): { key: string; ttlMs: number } | undefined =>
     outcome.directives.find((d): d is Extract<HookResult, { type: 'cache' }> => d.type === 'cache');
 
-  const attempt = async (original: A, n: number): Promise<R | typeof RETRY> => {
+  const attempt = async (
+    original: A,
+    n: number,
+    metadata: Record<string, string>,
+  ): Promise<R | typeof RETRY> => {
     let args = original;
     let cache: { key: string; ttlMs: number } | undefined;
     let forked: Promise<ForkOutcome[]> | undefined;
     let result: R = undefined as R;
     let produced = false;
     if (before !== undefined) {
-      const o = await fire('before', before, { args, attempt: n });
+      const o = await fire('before', before, { args, attempt: n }, metadata);
       if (Array.isArray(o.data.args)) args = o.data.args as A;
       const d = o.decision;
       if (d.type === 'cancel') throw cancelled(o, d.reason);
@@ -156,7 +164,7 @@ export function wrapFunction<A extends unknown[], R>(
     } catch (thrown) {
       if (forked !== undefined) options.onFork?.(await forked, 'before');
       if (errorPoint === undefined) throw thrown;
-      const o = await fire('error', errorPoint, { args, error: thrown, attempt: n });
+      const o = await fire('error', errorPoint, { args, error: thrown, attempt: n }, metadata);
       const d = o.decision;
       if (d.type === 'cancel') throw cancelled(o, d.reason, thrown);
       if (d.type === 'replace') return d.value as R;
@@ -169,7 +177,7 @@ export function wrapFunction<A extends unknown[], R>(
     if (after !== undefined) {
       const data: Record<string, unknown> = { args, result: result, attempt: n };
       if (forkResults !== undefined) data.forks = forkResults;
-      const o = await fire('after', after, data);
+      const o = await fire('after', after, data, metadata);
       if ('result' in o.data) result = o.data.result as R;
       const d = o.decision;
       if (d.type === 'cancel') throw cancelled(o, d.reason);
@@ -186,8 +194,9 @@ export function wrapFunction<A extends unknown[], R>(
   };
 
   return async (...args: A): Promise<R> => {
+    const metadata = { ...input.metadata };
     for (let n = 1; ; n++) {
-      const r = await attempt(args, n);
+      const r = await attempt(args, n, metadata);
       if (r !== RETRY) return r;
     }
   };

@@ -59,6 +59,29 @@ describe('executor.wrap()', () => {
     ]);
   });
 
+  it('each call has its own metadata, shared by its before/after fires and never by other calls', async () => {
+    const { registry, executor } = setup();
+    let calls = 0;
+    registry.register(B, async (ctx) => {
+      ctx.metadata.call = String(++calls);
+      await sleep(5);
+    });
+    const seen: string[] = [];
+    registry.register(A, (ctx) => void seen.push(`${ctx.metadata.call}:${(ctx.data.args as number[])[0]}`));
+    const base = { user_id: 'u1' };
+    const metas: Record<string, string>[] = [];
+    const double = executor.wrap(async (x: number) => x * 2, {
+      before: B,
+      after: A,
+      input: { metadata: base },
+      onOutcome: (_phase, outcome) => void metas.push(outcome.metadata),
+    });
+    expect(await Promise.all([double(1), double(2)])).toEqual([2, 4]);
+    expect(seen.sort()).toEqual(['1:1', '2:2']);
+    expect(base).toEqual({ user_id: 'u1' });
+    expect(metas.every((m) => m.user_id === 'u1' && m !== base)).toBe(true);
+  });
+
   it('cancel throws HookCancelledError (before, after, error)', async () => {
     for (const point of [B, A] as const) {
       const { registry, executor } = setup();
