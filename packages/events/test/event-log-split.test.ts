@@ -10,6 +10,7 @@ import {
 } from '@hookspell/storage';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventBus, EventLog, type EventQuery, type HookspellEvent } from '../src/index.js';
+import { postgresBackends } from './helpers/postgres-backend.js';
 
 // A group commit is one segment row; when the events of one commit add up to more than the
 // backend stores in one value, the commit is split into several segments, and an event that no
@@ -22,6 +23,8 @@ const backends: [string, () => StorageBackend][] = [
   ['memory', () => MemoryStorage({ maxValueBytes: LIMIT })],
   ['sqlite', () => SqliteStorage({ path: join(dir, `split-${n++}.db`), maxValueBytes: LIMIT })],
 ];
+const postgres = await postgresBackends('event-log-split.test.ts', { maxValueBytes: LIMIT });
+if (postgres !== undefined) backends.push(['postgres', postgres]);
 
 const seqs = (events: readonly HookspellEvent[]) => events.map((e) => e.sequence);
 const pad = (bytes: number) => 'x'.repeat(bytes);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { MemoryStorage, SqliteStorage, type StorageBackend } from '@hookspell/storage';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventBus, EventLog, type HookspellEvent } from '../src/index.js';
+import { postgresBackends } from './helpers/postgres-backend.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hookspell-events-log-'));
 let n = 0;
@@ -11,6 +12,8 @@ const backends: [string, () => StorageBackend][] = [
   ['memory', () => MemoryStorage()],
   ['sqlite', () => SqliteStorage({ path: join(dir, `log-${n++}.db`) })],
 ];
+const postgres = await postgresBackends('event-log.test.ts');
+if (postgres !== undefined) backends.push(['postgres', postgres]);
 
 describe.each(backends)('EventLog on %s', (_name, create) => {
   const open: StorageBackend[] = [];
