@@ -1,6 +1,7 @@
 import { type ScriptLogger, ScriptRuntime } from '@hookspell/bridge';
 import { EventBus, EventLog } from '@hookspell/events';
 import { HookExecutor, HookJournal, type HookPoint, HookRegistry } from '@hookspell/hooks';
+import type { BUILTINS } from '@hookspell/hooks/builtins';
 import { ScopedState, type StorageBackend } from '@hookspell/storage';
 import { display } from './config/load-config.js';
 import type { ResolvedConfig } from './config/types.js';
@@ -36,6 +37,8 @@ export class Runtime {
   readonly gate: RegistryGate;
   readonly #options: RuntimeOptions;
   #scripts: ScriptRuntime | undefined;
+  /** The built-ins, imported only when the config or a script may use them (pino & co. cost ~70 ms to load). */
+  #builtins: typeof BUILTINS | undefined;
   #closed = false;
   /** Journal write failures, reported once at close. */
   #journalErrors: string[] = [];
@@ -85,7 +88,13 @@ export class Runtime {
     const runtime = new Runtime(config, storage, options);
     if (options.hooks === false) return runtime;
     try {
-      await registerConfigHooks(config, runtime.gate, () => runtime.scripts);
+      if (config.scripts.length > 0 || config.hooks.some((h) => h.source.kind !== 'command'))
+        await runtime.#loadBuiltins();
+      await registerConfigHooks(config, runtime.gate, () => runtime.scripts, {
+        bus: runtime.bus,
+        executor: runtime.executor,
+        builtins: runtime.#builtins,
+      });
       for (const script of config.scripts) await runtime.loadScript(script.path, script.where);
     } catch (error) {
       await runtime.close().catch(() => {});
@@ -94,11 +103,19 @@ export class Runtime {
     return runtime;
   }
 
-  /** The script runtime (engines load on first use). */
+  async #loadBuiltins(): Promise<void> {
+    this.#builtins ??= (await import('@hookspell/hooks/builtins')).BUILTINS;
+  }
+
+  /**
+   * The script runtime (engines load on first use). Scripts may call `Hook.builtin` for any of
+   * the eight built-ins; they are granted once loaded (`open()` and `loadScript()` load them).
+   */
   get scripts(): ScriptRuntime {
     this.#scripts ??= new ScriptRuntime({
       registry: this.gate.view(),
       executor: this.executor,
+      ...(this.#builtins !== undefined && { builtins: this.#builtins }),
       bus: this.bus,
       state: this.state,
       limits: this.config.limits,
@@ -109,6 +126,7 @@ export class Runtime {
 
   /** Loads and runs a script file's top level; `where` prefixes errors (config line or the argument). */
   async loadScript(path: string, where: string, failure: 'config' | 'runtime' = 'config') {
+    await this.#loadBuiltins();
     return this.gate.from(`script:${display(process.cwd(), path)}`, async () => {
       let script: Awaited<ReturnType<ScriptRuntime['loadFile']>>;
       try {

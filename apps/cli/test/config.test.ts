@@ -104,7 +104,7 @@ describe('config file', () => {
       ],
       [
         'hooks:\n  - name: a\n    point: SystemStartup\n',
-        /:2:5: hooks\[0\]: needs exactly one of `run` .* or `command`/,
+        /:2:5: hooks\[0\]: needs exactly one of `run` .*, `command` .* or `builtin`/,
       ],
       [
         'hooks:\n  - name: a\n    point: SystemStartup\n    run: python:x.py\n',

@@ -11,7 +11,6 @@ import { renderTimelineTree } from '../src/render/timeline-tree.js';
 import { timelineView } from '../src/render/timeline-view.js';
 import { parseSet } from '../src/util/changes.js';
 import { parseTime } from '../src/util/input.js';
-import { nearest } from '../src/util/nearest.js';
 
 let seq = 0;
 function ev(
@@ -99,11 +98,6 @@ describe('pure helpers', () => {
     expect(parseSet('metadata.user=bob')).toEqual(['metadata.user', 'bob']);
     expect(parseSet('data.x=')).toEqual(['data.x', '']);
     expect(() => parseSet('ctx.x=1')).toThrow(/must start with data\. or metadata\./);
-  });
-
-  it('nearest suggests only close names', () => {
-    expect(nearest('prority', ['priority', 'point'])).toBe('priority');
-    expect(nearest('zzzzzz', ['priority', 'point'])).toBeUndefined();
   });
 
   it('uniqueFireSeqs keeps fires of different processes apart', () => {

@@ -1,3 +1,5 @@
+export type { BuiltinFactory, BuiltinGrants } from './builtin-grants.js';
+export { builtinOptions, type WiredOptions } from './builtin-options.js';
 export { type EngineInstance, loadEngine, type ScriptEngine } from './engine.js';
 export {
   BridgeError,

@@ -1,6 +1,7 @@
 import type { EventBus, HookspellEvent, Subscription } from '@hookspell/events';
 import {
   type HookContext,
+  type HookExecutor,
   type HookHandle,
   type HookPoint,
   type HookRegistry,
@@ -9,6 +10,8 @@ import {
   type RegisterOptions,
 } from '@hookspell/hooks';
 import type { JsonValue, Scope, ScopedState } from '@hookspell/storage';
+import { type BuiltinGrants, grantedBuiltin } from './builtin-grants.js';
+import { builtinOptions } from './builtin-options.js';
 import { invalidArgument, ScriptDisposedError } from './errors.js';
 import { toHookResult } from './results.js';
 import type {
@@ -52,6 +55,8 @@ export interface ScriptHostOptions {
   name: string;
   language: ScriptLanguage;
   registry: HookRegistry;
+  executor: HookExecutor | undefined;
+  builtins: BuiltinGrants | undefined;
   bus: EventBus | undefined;
   state: ScopedState | undefined;
   logger: ScriptLogger | undefined;
@@ -136,6 +141,24 @@ export class ScriptHost {
     const handle = this.#o.registry.register(point as HookPoint, hook, opts);
     this.#hooks.set(handle.id, { handle, release });
     return handle;
+  }
+
+  /**
+   * `Hook.builtin(name, options)`: registers the built-in the host granted under `name` at its
+   * own points (or `options.points`), as the native hook it is, and returns one handle per
+   * point. The handles belong to the script like its other hooks: they count toward
+   * `limits.registrations`, and `dispose()` unregisters them. `options` may use snake_case;
+   * see `builtinOptions` for what a script can and cannot set.
+   */
+  registerBuiltin(name: unknown, options: unknown): HookHandle[] {
+    this.#alive('Hook.builtin');
+    const factory = grantedBuiltin(name, this.#o.builtins);
+    const opts = builtinOptions(name as string, options, { bus: this.#o.bus, executor: this.#o.executor });
+    const builtin = factory(opts as never);
+    this.#room('Hook.builtin', builtin.points.length);
+    const { handles } = builtin.register(this.#o.registry);
+    for (const handle of handles) this.#hooks.set(handle.id, { handle, release: noop });
+    return [...handles];
   }
 
   unregisterHook(id: string): boolean {
@@ -402,9 +425,9 @@ export class ScriptHost {
   }
 
   /** A script holds at most `limits.registrations` hooks and subscriptions together. */
-  #room(what: string): void {
+  #room(what: string, adding = 1): void {
     const limit = this.limits.registrations;
-    if (this.#hooks.size + this.#subs.size >= limit)
+    if (this.#hooks.size + this.#subs.size + adding > limit)
       throw invalidArgument(
         `${what}: this script already holds ${limit} hooks and subscriptions (\`limits.registrations\`); unregister some first.`,
       );
@@ -414,6 +437,8 @@ export class ScriptHost {
     if (this.disposed) throw new ScriptDisposedError(this.name, what);
   }
 }
+
+function noop(): void {}
 
 /** The name of a priority when it is one of the five levels, else the number. */
 export function priorityLabel(value: number): string | number {

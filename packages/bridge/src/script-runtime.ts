@@ -3,6 +3,7 @@ import { basename, extname } from 'node:path';
 import type { EventBus } from '@hookspell/events';
 import type { HookExecutor, HookRegistry } from '@hookspell/hooks';
 import type { ScopedState } from '@hookspell/storage';
+import type { BuiltinGrants } from './builtin-grants.js';
 import { loadEngine } from './engine.js';
 import { invalidArgument } from './errors.js';
 import { Script } from './script.js';
@@ -42,6 +43,7 @@ export class ScriptRuntime {
   readonly limits: Readonly<ScriptLimits>;
   readonly #registry: HookRegistry;
   readonly #executor: HookExecutor | undefined;
+  readonly #builtins: BuiltinGrants | undefined;
   readonly #bus: EventBus | undefined;
   readonly #state: ScopedState | undefined;
   readonly #logger: ScriptLogger | undefined;
@@ -65,6 +67,11 @@ export class ScriptRuntime {
     this.limits = Object.freeze(limits);
     this.#registry = options.registry;
     this.#executor = options.executor;
+    if (options.builtins !== undefined && (typeof options.builtins !== 'object' || options.builtins === null))
+      throw invalidArgument(
+        "`builtins` must be an object of built-in factories by name, e.g. BUILTINS from '@hookspell/hooks/builtins'.",
+      );
+    this.#builtins = options.builtins;
     this.#bus = options.bus;
     this.#state = options.state;
     this.#logger = options.logger;
@@ -104,6 +111,8 @@ export class ScriptRuntime {
       name,
       language,
       registry: this.#registry,
+      executor: this.#executor,
+      builtins: this.#builtins,
       bus: this.#bus,
       state: this.#state,
       logger: this.#logger,

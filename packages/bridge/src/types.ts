@@ -1,6 +1,7 @@
 import type { EventBus } from '@hookspell/events';
 import type { HookExecutor, HookRegistry } from '@hookspell/hooks';
 import type { ScopedState } from '@hookspell/storage';
+import type { BuiltinGrants } from './builtin-grants.js';
 
 /** The languages a script can be written in. */
 export type ScriptLanguage = 'lua' | 'javascript';
@@ -24,7 +25,7 @@ export interface ScriptLimits {
    * is abandoned. Hooks use their own `timeout_ms` when given. @default 30000
    */
   waitMs: number;
-  /** Hooks plus subscriptions one script may hold at once. @default 1000 */
+  /** Hooks plus subscriptions one script may hold at once (a built-in counts once per point). @default 1000 */
   registrations: number;
 }
 
@@ -66,6 +67,14 @@ export interface ScriptRuntimeOptions {
   logger?: ScriptLogger;
   /** Lines kept per script in `script.logs` (oldest dropped first). @default 1000 */
   maxLogLines?: number;
+  /**
+   * Built-in hooks scripts may register with `Hook.builtin(name, options)`, by name: `BUILTINS`
+   * from '@hookspell/hooks/builtins' for all eight, or a subset (`{ rateLimit, security }`), or
+   * factories of your own. A capability: without it, `Hook.builtin` raises a clear error, and
+   * the bridge never loads the built-ins (or pino, cockatiel, limiter) itself.
+   * @default none
+   */
+  builtins?: BuiltinGrants;
 }
 
 /** Options of `runtime.load()`. */

@@ -1,7 +1,13 @@
 import { EventBus } from '@hookspell/events';
 import { HookExecutor, type HookInput, type HookPoint, HookRegistry } from '@hookspell/hooks';
 import { MemoryStorage, ScopedState } from '@hookspell/storage';
-import { type LoadOptions, type Script, type ScriptLimits, ScriptRuntime } from '../src/index.js';
+import {
+  type LoadOptions,
+  type Script,
+  type ScriptLimits,
+  ScriptRuntime,
+  type ScriptRuntimeOptions,
+} from '../src/index.js';
 
 export interface World {
   registry: HookRegistry;
@@ -16,7 +22,10 @@ export interface World {
 }
 
 /** A registry, executor, bus, state and runtime wired together, as a host would. */
-export function world(limits: Partial<ScriptLimits> = {}): World {
+export function world(
+  limits: Partial<ScriptLimits> = {},
+  options: Pick<ScriptRuntimeOptions, 'builtins'> = {},
+): World {
   const registry = new HookRegistry();
   const executor = new HookExecutor(registry, { defaultTimeoutMs: 2_000 });
   const bus = new EventBus();
@@ -31,6 +40,7 @@ export function world(limits: Partial<ScriptLimits> = {}): World {
     state,
     limits: { callbackMs: 50, scriptMs: 500, ...limits },
     logger: { debug: sink('debug'), info: sink('info'), warn: sink('warn'), error: sink('error') },
+    ...options,
   });
   return {
     registry,

@@ -22,10 +22,18 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * The candidate nearest to `name` (case-insensitive), if its distance is at most
- * `max(2, 40 % of the name's length)`; ties keep the candidates' order.
+ * The candidate nearest to `name` (case-insensitive), if it is close enough to be a typo: at most
+ * `max(2, 40 % of the name's length)` edits; ties keep the candidates' order. The rule behind every
+ * "Did you mean …?" of hookspell (hook points here, built-in and option names in the bridge,
+ * config fields in the CLI), exported so tools built on hookspell suggest the same way.
+ *
+ * @example
+ * ```ts
+ * nearestName('BeforeToolExecutoin', HOOK_POINTS); // 'BeforeToolExecution'
+ * nearestName('zzz', ['a', 'b']); // undefined
+ * ```
  */
-export function nearest(name: string, candidates: readonly string[]): string | undefined {
+export function nearestName(name: string, candidates: Iterable<string>): string | undefined {
   const needle = name.toLowerCase();
   const limit = Math.max(2, Math.ceil(needle.length * 0.4));
   let best: string | undefined;

@@ -1,4 +1,4 @@
-import { nearest } from './edit-distance.js';
+import { nearestName } from './edit-distance.js';
 import { HookError, HookErrorCode } from './errors/hook-error.js';
 
 /**
@@ -103,7 +103,7 @@ export function isBuiltinHookPoint(point: unknown): point is BuiltinHookPoint {
  * ```
  */
 export function suggestHookPoint(name: string): BuiltinHookPoint | undefined {
-  return nearest(name, HOOK_POINTS) as BuiltinHookPoint | undefined;
+  return nearestName(name, HOOK_POINTS) as BuiltinHookPoint | undefined;
 }
 
 /**

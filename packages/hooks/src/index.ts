@@ -18,6 +18,7 @@ export {
   currentCorrelation,
   withCorrelation,
 } from './correlation.js';
+export { nearestName } from './edit-distance.js';
 export { HookCancelledError } from './errors/hook-cancelled-error.js';
 export { HookError, HookErrorCode } from './errors/hook-error.js';
 export { HookExecutor } from './executor.js';

@@ -5,6 +5,7 @@ import {
   HookRegistry,
   isBuiltinHookPoint,
   isHookPoint,
+  nearestName,
   suggestHookPoint,
 } from '../src/index.js';
 
@@ -48,5 +49,12 @@ describe('hook points', () => {
     expect((caught as HookError).message).toMatch(/^\[hookspell\] \[hooks\]/);
     expect(() => registry.register('nonsense' as never, () => {})).toThrow(/custom:<name>/);
     expect(registry.list()).toHaveLength(0);
+  });
+
+  it('nearestName suggests only names close enough to be a typo, case-insensitively', () => {
+    expect(nearestName('prority', ['priority', 'point'])).toBe('priority');
+    expect(nearestName('RATELIMIT', new Set(['rateLimit', 'retry']))).toBe('rateLimit');
+    expect(nearestName('zzzzzz', ['priority', 'point'])).toBeUndefined();
+    expect(nearestName('x', [])).toBeUndefined();
   });
 });

@@ -31,17 +31,16 @@ Examples:
     .action(async (options: { point?: string; json?: boolean }, command: Command) => {
       const point = options.point === undefined ? undefined : parsePoint(options.point);
       await withRuntime(command, {}, async (runtime) => {
-        const sources = new Map([
-          ...runtime.gate.sources,
-          ...runtime.config.hooks.map((h) => [`${h.name}@${h.point}`, h.spec] as const),
-        ]);
+        // The gate knows where every hook came from: config entries (`lua:…`, `command: …`,
+        // `builtin:rateLimit`) and scripts (`script:…`).
+        const sources = runtime.gate.sources;
         // Points in the order the config first names them (hooks, then `points`), script-only points last.
         const rank = new Map<string, number>();
         for (const p of [
           ...runtime.config.hooks.map((h) => h.point),
           ...Object.keys(runtime.config.points),
         ]) {
-          if (!rank.has(p)) rank.set(p, rank.size);
+          if (p !== undefined && !rank.has(p)) rank.set(p, rank.size);
         }
         const listing = listHooks(runtime.registry, sources, point).sort(
           (a, b) => (rank.get(a.point) ?? rank.size) - (rank.get(b.point) ?? rank.size),

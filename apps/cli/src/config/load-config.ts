@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { builtinOptions } from '@hookspell/bridge';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { CliError, CliErrorCode } from '../errors.js';
 import { locate } from './locate.js';
@@ -176,30 +177,46 @@ function resolveConfig(config: ConfigFile, ctx: ResolveContext): ResolvedConfig 
   const hooks: ResolvedHook[] = [];
   const names = new Map<string, number>();
   (config.hooks ?? []).forEach((hook, i) => {
-    const key = `${hook.name}@${hook.point}`;
-    const earlier = names.get(key);
-    if (earlier !== undefined) {
-      fail(
-        ['hooks', i, 'name'],
-        `hooks[${i}].name: '${hook.name}' is already used at ${hook.point} by hooks[${earlier}]; names are unique per point`,
-      );
+    // A built-in may leave its name or point to the built-in: the registry checks those.
+    if (hook.name !== undefined && hook.point !== undefined) {
+      const key = `${hook.name}@${hook.point}`;
+      const earlier = names.get(key);
+      if (earlier !== undefined) {
+        fail(
+          ['hooks', i, 'name'],
+          `hooks[${i}].name: '${hook.name}' is already used at ${hook.point} by hooks[${earlier}]; names are unique per point`,
+        );
+      }
+      names.set(key, i);
     }
-    names.set(key, i);
-    const { source, spec } = hookSource(hook, ctx.dir, (message) =>
-      fail(['hooks', i], `hooks[${i}]: ${message}`),
+    const { source, spec } = hookSource(hook, ctx.dir, (message, path = []) =>
+      fail(['hooks', i, ...path], `hooks[${i}]${path.map((p) => `.${p}`).join('')}: ${message}`),
     );
     hooks.push({
       ...hook,
       source,
       spec,
       where: where(['hooks', i]),
-      sourceWhere: where(['hooks', i, hook.run === undefined ? 'command' : 'run']),
+      sourceWhere: where([
+        'hooks',
+        i,
+        hook.builtin !== undefined ? 'builtin' : hook.run === undefined ? 'command' : 'run',
+      ]),
     });
   });
+  // Hooks whose names are only known once registered (built-ins without `name` or `point`).
+  const unnamed = hooks.some(
+    (h) => h.builtin !== undefined && (h.name === undefined || h.point === undefined),
+  );
   // dependsOn must name a hook of the same point: said here with the line, not later by the registry.
   hooks.forEach((hook, i) => {
+    if (hook.point === undefined && hook.dependsOn !== undefined)
+      fail(
+        ['hooks', i, 'dependsOn'],
+        `hooks[${i}].dependsOn: a built-in registered at its own points cannot depend on other hooks; give it a \`point\``,
+      );
     (hook.dependsOn ?? []).forEach((dep, d) => {
-      if (!names.has(`${dep}@${hook.point}`)) {
+      if (!names.has(`${dep}@${hook.point}`) && !unnamed) {
         const others = hooks
           .filter((h) => h.point === hook.point && h.name !== hook.name)
           .map((h) => `'${h.name}'`);
@@ -233,8 +250,13 @@ const COMMAND_ONLY = ['shell', 'cwd', 'env', 'maxOutputBytes'] as const;
 function hookSource(
   hook: HookConfig,
   dir: string,
-  fail: (message: string) => never,
+  fail: (message: string, path?: string[]) => never,
 ): { source: HookSource; spec: string } {
+  if (hook.builtin !== undefined) return builtinSource(hook, hook.builtin, fail);
+  if (hook.options !== undefined)
+    fail('`options` is only for built-in hooks (`builtin: <name>`); a script or command takes none', [
+      'options',
+    ]);
   if (hook.command !== undefined) {
     const spec = Array.isArray(hook.command)
       ? `command: ${JSON.stringify(hook.command)}`
@@ -259,6 +281,32 @@ function hookSource(
   }
   const path = isAbsolute(rest) ? rest : resolve(dir, rest);
   return { source: { kind: kind as 'lua' | 'js', path }, spec: `${kind}:${rest}` };
+}
+
+/**
+ * A `builtin:` entry: the schema has checked the name; each option is checked here the way
+ * `Hook.builtin` checks a script's (unknown names with the nearest one, options that need a
+ * function or a host object refused), one at a time so the message points at the bad one. The
+ * values are the factory's to check, when the hook is registered.
+ */
+function builtinSource(
+  hook: HookConfig,
+  name: string,
+  fail: (message: string, path?: string[]) => never,
+): { source: HookSource; spec: string } {
+  for (const field of COMMAND_ONLY) {
+    if (hook[field] !== undefined)
+      fail(`\`${field}\` is only for command hooks (this one is builtin:${name})`);
+  }
+  const options = hook.options ?? {};
+  for (const [key, value] of Object.entries(options)) {
+    try {
+      builtinOptions(name, { [key]: value }, {}, `builtin '${name}'`);
+    } catch (error) {
+      fail((error as Error).message.replace(/^\[hookspell\] \[bridge\] /, ''), ['options', key]);
+    }
+  }
+  return { source: { kind: 'builtin', name, options }, spec: `builtin:${name}` };
 }
 
 /** A path as shown in messages: relative to the working directory when inside it. */

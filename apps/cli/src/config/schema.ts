@@ -1,7 +1,6 @@
-import { suggestHookPoint } from '@hookspell/hooks';
+import { nearestName, suggestHookPoint } from '@hookspell/hooks';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../hookspell.schema.json' with { type: 'json' };
-import { nearest } from '../util/nearest.js';
 import { fieldName, pointerToPath } from './locate.js';
 
 /** The published JSON Schema of the config file (`hookspell/hookspell.schema.json`). */
@@ -73,7 +72,7 @@ function describe(error: ErrorObject): SchemaProblem {
     case 'additionalProperties': {
       const name = (error.params as { additionalProperty: string }).additionalProperty;
       const known = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
-      const guess = nearest(name, known);
+      const guess = nearestName(name, known);
       return {
         path: [...path, name],
         key: true,
@@ -107,6 +106,14 @@ function describe(error: ErrorObject): SchemaProblem {
       return { path, key: false, message: `${field}: ${hint ?? error.message}${got}` };
     case 'enum': {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
+      if (path[path.length - 1] === 'builtin' && typeof error.data === 'string') {
+        const guess = nearestName(error.data, allowed as string[]);
+        return {
+          path,
+          key: false,
+          message: `${field}: '${error.data}' is not a built-in hook.${guess ? ` Did you mean '${guess}'?` : ''} Built-ins: ${allowed.join(', ')}`,
+        };
+      }
       return { path, key: false, message: `${field}: must be one of ${allowed.map(show).join(', ')}${got}` };
     }
     case 'type':

@@ -8,10 +8,16 @@ export type StorageConfig =
 
 /** One hook as written in the config file. */
 export interface HookConfig {
-  name: string;
-  point: HookPoint;
+  /** Required, except for built-ins (default: the built-in's own name). */
+  name?: string;
+  /** Required, except for built-ins (default: the built-in's own points). */
+  point?: HookPoint;
   run?: string;
   command?: string | string[];
+  /** A built-in hook by name (`rateLimit`, `security`…), instead of `run`/`command`. */
+  builtin?: string;
+  /** Built-ins: the factory's options. */
+  options?: Record<string, unknown>;
   shell?: boolean;
   cwd?: string;
   env?: Record<string, string>;
@@ -51,16 +57,20 @@ export interface ConfigFile {
 /** Where a hook's code comes from, resolved. */
 export type HookSource =
   | { kind: 'lua' | 'js'; path: string }
-  | { kind: 'command'; command: string | string[]; shell: boolean };
+  | { kind: 'command'; command: string | string[]; shell: boolean }
+  | { kind: 'builtin'; name: string; options: Record<string, unknown> };
 
-/** A hook ready to register: the config entry, its source resolved, and where it was written. */
+/**
+ * A hook ready to register: the config entry, its source resolved, and where it was written.
+ * `name` and `point` are set for every entry but a built-in's, which may leave them out.
+ */
 export interface ResolvedHook extends HookConfig {
   source: HookSource;
-  /** How the source was written (`lua:hooks/deny.lua`, `command: npm test`), for listings. */
+  /** How the source was written (`lua:hooks/deny.lua`, `command: npm test`, `builtin:rateLimit`), for listings. */
   spec: string;
   /** `file:line` of the entry, for messages. */
   where: string;
-  /** `file:line` of its `run`/`command`. */
+  /** `file:line` of its `run`/`command`/`builtin`. */
   sourceWhere: string;
 }
 

@@ -1,6 +1,12 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ScriptRuntime } from '@hookspell/bridge';
+import {
+  BridgeError,
+  BridgeErrorCode,
+  builtinOptions,
+  type ScriptRuntime,
+  type WiredOptions,
+} from '@hookspell/bridge';
 import { commandHook } from '@hookspell/bridge/command';
 import type {
   Hook,
@@ -11,6 +17,7 @@ import type {
   HookRegistry,
   RegisterOptions,
 } from '@hookspell/hooks';
+import type { BUILTINS, BuiltinHook } from '@hookspell/hooks/builtins';
 import type { ResolvedConfig, ResolvedHook } from '../config/types.js';
 import { CliError, CliErrorCode, errorLine } from '../errors.js';
 import type { RunningHooks } from './running-hooks.js';
@@ -23,9 +30,11 @@ interface Captured {
   handle: DeferredHandle;
 }
 
-/** One config hook ready for the batch. */
+/** One config hook ready for the batch (a built-in: one entry per point). */
 export interface BatchEntry {
   hook: ResolvedHook;
+  point: HookPoint;
+  name: string;
   fn: Hook;
   options: RegisterOptions;
   handle?: DeferredHandle;
@@ -66,6 +75,9 @@ export class RegistryGate {
         if (prop === 'register')
           return (point: HookPoint, hook: Hook, options?: RegisterOptions) =>
             this.#register(point, hook, options ?? {});
+        // What Hook.builtin registers with (a built-in's register()).
+        if (prop === 'registerMany')
+          return (registrations: readonly HookRegistration[]) => this.#registerMany(registrations);
         const value = Reflect.get(target, prop, target);
         return typeof value === 'function' ? value.bind(target) : value;
       },
@@ -117,6 +129,21 @@ export class RegistryGate {
     return handle;
   }
 
+  #registerMany(registrations: readonly HookRegistration[]) {
+    // Thrown into the script (as Hook.builtin's error), which fails; the config entry names the line.
+    if (this.#capturing !== undefined)
+      throw new BridgeError(
+        BridgeErrorCode.INVALID_ARGUMENT,
+        'a lua:/js: hook file registers exactly one hook with Hook.register; name a built-in in the config instead (`builtin: rateLimit`), or call Hook.builtin from a file listed under `scripts`',
+      );
+    const batch = this.registry.registerMany(
+      registrations.map((r) => ({ ...r, hook: this.#wrap(r.name ?? 'hook', r.hook) })),
+    );
+    if (this.#source !== undefined)
+      for (const h of batch.handles) this.sources.set(`${h.name}@${h.point}`, this.#source);
+    return batch;
+  }
+
   #wrap(name: string, hook: Hook): Hook {
     if (typeof hook === 'function') return this.#tracker.track(name, hook);
     return { ...hook, execute: this.#tracker.track(name, hook.execute.bind(hook)) };
@@ -124,10 +151,11 @@ export class RegistryGate {
 
   /** Registers the config's hooks as one batch (all or nothing). */
   registerBatch(entries: readonly BatchEntry[]): void {
-    const registrations: HookRegistration[] = entries.map(({ hook, fn, options }) => ({
+    const registrations: HookRegistration[] = entries.map(({ point, name, fn, options }) => ({
       ...options,
-      point: hook.point,
-      hook: this.#wrap(hook.name, fn),
+      name,
+      point,
+      hook: this.#wrap(name, fn),
     }));
     let handles: readonly HookHandle[];
     try {
@@ -137,12 +165,13 @@ export class RegistryGate {
       const message = errorLine(error);
       const named = (name: string) =>
         new RegExp(`(^|[^\\w-])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w-]|$)`).test(message);
-      const entry = entries.find(({ hook }) => message.includes(hook.point) && named(hook.name));
+      const entry = entries.find(({ point, name }) => message.includes(point) && named(name));
       throw new CliError(CliErrorCode.CONFIG_INVALID, `${entry ? `${entry.hook.where}: ` : ''}${message}`, {
         cause: error,
       });
     }
     handles.forEach((real, i) => {
+      this.sources.set(`${real.name}@${real.point}`, entries[i]!.hook.spec);
       const deferred = entries[i]!.handle;
       if (deferred === undefined) return;
       deferred.real = real;
@@ -153,7 +182,8 @@ export class RegistryGate {
 
 /** Options of the registry taken from a config entry (only those it sets). */
 export function entryOptions(hook: ResolvedHook): RegisterOptions {
-  const out: RegisterOptions = { name: hook.name };
+  const out: RegisterOptions = {};
+  if (hook.name !== undefined) out.name = hook.name;
   if (hook.priority !== undefined) out.priority = hook.priority;
   if (hook.dependsOn !== undefined) out.dependsOn = hook.dependsOn;
   if (hook.timeoutMs !== undefined) out.timeoutMs = hook.timeoutMs;
@@ -178,11 +208,18 @@ export async function registerConfigHooks(
   config: ResolvedConfig,
   gate: RegistryGate,
   scripts: () => ScriptRuntime,
+  host: WiredOptions & { builtins?: typeof BUILTINS } = {},
 ): Promise<void> {
   const batch: BatchEntry[] = [];
   for (const hook of config.hooks) {
     const base = entryOptions(hook);
     const source = hook.source;
+    if (source.kind === 'builtin') {
+      batch.push(...builtinEntries(hook, source.name, source.options, base, host));
+      continue;
+    }
+    const name = hook.name!;
+    const point = hook.point!;
     if (source.kind === 'command') {
       let fn: HookFunction;
       try {
@@ -200,7 +237,7 @@ export async function registerConfigHooks(
           { cause: error },
         );
       }
-      batch.push({ hook, fn, options: { ...base, language: 'command', signal: true } });
+      batch.push({ hook, point, name, fn, options: { ...base, language: 'command', signal: true } });
       continue;
     }
     if (!existsSync(source.path)) {
@@ -236,8 +273,46 @@ export async function registerConfigHooks(
       );
     }
     const { hook: fn, options, handle } = here[0]!;
-    handle.name = hook.name;
-    batch.push({ hook, fn, options: { ...options, ...base }, handle });
+    handle.name = name;
+    batch.push({ hook, point, name, fn, options: { ...options, ...base }, handle });
   }
   if (batch.length > 0) gate.registerBatch(batch);
+}
+
+/**
+ * A `builtin:` entry as batch entries: the built-in made with the entry's options (and the
+ * runtime's bus and executor for the built-ins that publish or fire), one entry per point —
+ * the entry's `point`, else the built-in's own. The entry's registration options override the
+ * built-in's; its tags are added to the built-in's.
+ */
+function builtinEntries(
+  hook: ResolvedHook,
+  name: string,
+  options: Record<string, unknown>,
+  base: RegisterOptions,
+  host: WiredOptions & { builtins?: typeof BUILTINS },
+): BatchEntry[] {
+  let builtin: BuiltinHook;
+  try {
+    const factory = host.builtins?.[name as keyof typeof BUILTINS];
+    if (factory === undefined) throw new Error('the built-ins were not loaded');
+    builtin = factory(builtinOptions(name, options, host) as never);
+  } catch (error) {
+    throw new CliError(
+      CliErrorCode.CONFIG_INVALID,
+      `${hook.sourceWhere}: builtin '${name}': ${errorLine(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const tags = [...(builtin.registerOptions.tags ?? []), ...(hook.tags ?? [])];
+  const registerOptions = { ...builtin.registerOptions, ...base, tags };
+  return (hook.point === undefined ? builtin.points : [hook.point]).map((point) => ({
+    hook,
+    point,
+    name: registerOptions.name ?? builtin.name,
+    fn: builtin,
+    options: registerOptions,
+  }));
 }

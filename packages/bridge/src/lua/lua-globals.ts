@@ -1,5 +1,6 @@
 import type { HookspellEvent } from '@hookspell/events';
 import type { HookContext, HookHandle } from '@hookspell/hooks';
+import { builtinValueError } from '../builtin-options.js';
 import { BridgeError } from '../errors.js';
 import { isThenable } from '../script-host.js';
 import fengari from './fengari.js';
@@ -31,6 +32,7 @@ const {
   lua_pushnil,
   lua_pushvalue,
   lua_pushlightuserdata,
+  lua_rawseti,
   lua_newuserdata,
   lua_setmetatable,
   lua_gettop,
@@ -149,6 +151,12 @@ export function installGlobals(L: unknown, inst: LuaInstance): void {
     lua_pushboolean(L1, b);
     return 1;
   };
+  const pushHandle = (L1: unknown, handle: HookHandle) => {
+    const data = lua_newuserdata(L1, 0);
+    data.h = handle;
+    luaL_newmetatable(L1, HANDLE);
+    lua_setmetatable(L1, -2);
+  };
   table(L, {
     id: (L1) => str(L1, self(L1).id),
     name: (L1) => str(L1, self(L1).name),
@@ -187,10 +195,25 @@ export function installGlobals(L: unknown, inst: LuaInstance): void {
         luaL_unref(L1, LUA_REGISTRYINDEX, ref);
         throw error;
       }
-      const data = lua_newuserdata(L1, 0);
-      data.h = handle;
-      luaL_newmetatable(L1, HANDLE);
-      lua_setmetatable(L1, -2);
+      pushHandle(L1, handle);
+      return 1;
+    }),
+    // A sequence of handles, one per point the built-in was registered at.
+    builtin: fn('Hook.builtin', (L1) => {
+      const name = checkString(L1, 1, 'name');
+      let options: unknown;
+      try {
+        options = lua_isnoneornil(L1, 2) ? undefined : toValue(L1, 2, 'options');
+      } catch (error) {
+        throw builtinValueError(name, error);
+      }
+      const handles = host.registerBuiltin(name, options);
+      lua_createtable(L1, handles.length, 0);
+      handles.forEach((handle, i) => {
+        pushHandle(L1, handle);
+        lua_rawseti(L1, -2, i + 1);
+      });
+      if (handles.length === 0) markArray(L1, -1);
       return 1;
     }),
     unregister: fn('Hook.unregister', (L1) => {

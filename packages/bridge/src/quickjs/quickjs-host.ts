@@ -1,6 +1,7 @@
 import type { HookspellEvent } from '@hookspell/events';
 import type { HookContext } from '@hookspell/hooks';
 import type { QuickJSHandle } from 'quickjs-emscripten-core';
+import { builtinValueError } from '../builtin-options.js';
 import type { QuickJSInstance } from './quickjs-instance.js';
 
 /**
@@ -42,6 +43,20 @@ export function hostObject(inst: QuickJSInstance): QuickJSHandle {
       inst.release(fnId);
       throw error;
     }
+  });
+  def('hookBuiltin', (name, options) => {
+    const n = arg(name, 'name');
+    let opts: unknown;
+    try {
+      opts = arg(options, 'options');
+    } catch (error) {
+      throw builtinValueError(String(n), error);
+    }
+    const handles = host.registerBuiltin(n, opts);
+    return out(
+      handles.map((h) => ({ id: h.id, name: h.name, point: h.point })),
+      'handles',
+    );
   });
   def('hookUnregister', (id) => out(host.unregisterHook(String(arg(id, 'id'))), 'result'));
   def('hookList', (filter) => out(host.listHooks(arg(filter, 'filter')), 'hooks'));

@@ -24,6 +24,10 @@ export const PRELUDE_SOURCE = `(host) => {
       if (typeof fn !== 'function') throw new TypeError('Hook.register: \`fn\` (argument 2) must be a function');
       return handle(host.hookRegister(point, fn, options));
     },
+    builtin(name, options) {
+      if (typeof name !== 'string') throw new TypeError('Hook.builtin: \`name\` (argument 1) must be the name of a built-in hook such as "rateLimit"');
+      return freeze(host.hookBuiltin(name, options).map(handle));
+    },
     unregister(h) {
       if (h === null || typeof h !== 'object' || typeof h.id !== 'string')
         throw new TypeError('Hook.unregister: expected a handle returned by Hook.register');

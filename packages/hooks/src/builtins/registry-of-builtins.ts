@@ -8,8 +8,10 @@ import { retry } from './retry.js';
 import { security } from './security.js';
 
 /**
- * The eight built-ins by name, for callers that pick them from configuration or a script. (The
- * Lua/JavaScript script API does not expose them by name yet: a host registers them itself.)
+ * The eight built-ins by name, for callers that pick them from configuration or a script. Lua and
+ * JavaScript scripts register them with `Hook.builtin(name, options)` when the host grants them
+ * (`new ScriptRuntime({ builtins: BUILTINS })` in @hookspell/bridge); the CLI's config names them
+ * with `builtin: <name>`.
  *
  * @example
  * ```ts
