@@ -53,6 +53,27 @@ export class DeadlineList {
     }
   }
 
+  /**
+   * Waits again, for a new hook of the same waiter (a sequential chain's next hook): `add` for a
+   * waiter already in this list. The tail — the only waiter when one fire is in flight — just
+   * takes its new deadline, which is the latest in the list, so the order holds without an
+   * unlink and an append (each a pointer store into this long-lived list, which costs a write
+   * barrier). Any other waiter moves to the tail.
+   */
+  refresh(waiter: DeadlineWaiter, start: number): void {
+    if (waiter.waitingOn !== this || waiter !== this.tail) {
+      this.remove(waiter);
+      this.add(waiter, start);
+      return;
+    }
+    waiter.deadline = start + this.timeoutMs;
+    if (this.timer === undefined) this.arm(this.timeoutMs);
+    else if (!this.refed) {
+      this.timer.ref();
+      this.refed = true;
+    }
+  }
+
   /** Stops waiting (the hook settled). Safe to call twice. */
   remove(waiter: DeadlineWaiter): void {
     if (waiter.waitingOn !== this) return;

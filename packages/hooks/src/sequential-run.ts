@@ -119,8 +119,15 @@ export class SequentialRun extends FireRun implements DeadlineWaiter {
         this.start = start;
         this.execId = execId;
         if (this.onValue === undefined) this.newEpoch();
-        this.list = this.deadlinesOf(entry);
-        this.list.add(this, this.env.realClock ? start : systemClock.now());
+        const list = this.deadlinesOf(entry);
+        const at = this.env.realClock ? start : systemClock.now();
+        // Still listed for the previous hook (settled() leaves it there): refresh in place.
+        if (this.waitingOn === list) list.refresh(this, at);
+        else {
+          this.waitingOn?.remove(this);
+          list.add(this, at);
+        }
+        this.list = list;
         value.then(this.onValue, this.onError);
         return;
       }
@@ -175,6 +182,7 @@ export class SequentialRun extends FireRun implements DeadlineWaiter {
   }
 
   private end(): void {
+    this.waitingOn?.remove(this);
     const { results, abortReason } = this;
     // A chain of plain continues (the common case) has no results to rank.
     const decision =
@@ -206,7 +214,8 @@ export class SequentialRun extends FireRun implements DeadlineWaiter {
   private settled(value: unknown, error: unknown, failed: boolean): void {
     const entry = this.entry!;
     this.entry = undefined;
-    this.list!.remove(this);
+    // The run stays in the deadline list: the next async hook refreshes its deadline in place,
+    // end() unlinks it. No timer can run in between (all of it is this one synchronous turn).
     if (failed) this.settle(entry, 'error', undefined, error, this.start, this.execId);
     else {
       const result = this.resultOf(entry, value);
@@ -219,7 +228,8 @@ export class SequentialRun extends FireRun implements DeadlineWaiter {
 
   /** DeadlineWaiter: the pending hook outlived its timeout. */
   onDeadline(): void {
-    const entry = this.entry!;
+    const entry = this.entry;
+    if (entry === undefined) return; // listed between two hooks: cannot happen across a timer turn
     const timeoutMs = this.list!.timeoutMs;
     this.abandon();
     const error = new DOMException(

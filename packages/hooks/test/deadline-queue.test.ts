@@ -61,6 +61,31 @@ describe('per-hook timeouts', () => {
     expect(out.decision.type).toBe('continue');
   });
 
+  it('each hook of a chain gets its own full timeout, whether its fire is alone or interleaved', async () => {
+    // The chain keeps its place in the deadline list from one hook to the next and only moves
+    // the deadline: a stale deadline would time the second hook out 150 ms after the first began.
+    const registry = new HookRegistry();
+    for (const name of ['a', 'b', 'c'])
+      registry.register('SessionStart', () => sleep(100), { name, timeoutMs: 150 });
+    const executor = new HookExecutor(registry);
+    const alone = await executor.fire('SessionStart');
+    expect(alone.records.map((r) => r.status)).toEqual(['ok', 'ok', 'ok']);
+    // Interleaved: three fires started 30 ms apart, so a chain moving on is rarely the list's tail.
+    const fires = [0, 30, 60].map(async (delay) => {
+      await sleep(delay);
+      return executor.fire('SessionStart');
+    });
+    const stuck = new HookRegistry();
+    stuck.register('SessionStart', () => sleep(20), { name: 'quick', timeoutMs: 150 });
+    stuck.register('SessionStart', () => never(), { name: 'stuck', timeoutMs: 150 });
+    const stuckOut = await new HookExecutor(stuck).fire('SessionStart');
+    for (const out of await Promise.all(fires))
+      expect(out.records.map((r) => r.status)).toEqual(['ok', 'ok', 'ok']);
+    expect(stuckOut.records.map((r) => r.status)).toEqual(['ok', 'timeout']);
+    expect(stuckOut.records[1]!.durationMs).toBeGreaterThanOrEqual(150);
+    expect(stuckOut.records[1]!.durationMs).toBeLessThan(150 + MARGIN);
+  });
+
   it('a late rejection of a timed-out hook is swallowed', async () => {
     const registry = new HookRegistry();
     registry.register(
