@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AsyncSeriesHook } from 'tapable';
 import { compare } from './harness.js';
+import { timedFloor } from './timed-floor.js';
 
 const require = createRequire(import.meta.url);
 const dist = join(dirname(require.resolve('@hookspell/hooks/package.json')), 'dist');
@@ -74,21 +75,6 @@ async function hookspell(url: string, n: number, lean: boolean) {
   return () => executor.fire('BeforeToolExecution', input);
 }
 
-function floor(n: number) {
-  const hs = handlers.slice(0, n);
-  return async () => {
-    let t = performance.now();
-    const records = new Array<{ status: string; durationMs: number }>(n);
-    for (let i = 0; i < n; i++) {
-      await hs[i]!(input);
-      const end = performance.now();
-      records[i] = { status: 'ok', durationMs: end - t };
-      t = end;
-    }
-    return { records };
-  };
-}
-
 function tapable(n: number) {
   const hook = new AsyncSeriesHook<[unknown]>(['input']);
   for (let i = 0; i < n; i++) hook.tapPromise(`h${i}`, handlers[i]!);
@@ -105,7 +91,7 @@ try {
         { name: 'no clock readings', fn: await hookspell(builds.noClock, n, false) },
         { name: 'no clock, no deadline list', fn: await hookspell(builds.noClockNoDeadlines, n, false) },
         { name: 'none of the four', fn: await hookspell(builds.noClockNoDeadlines, n, true) },
-        { name: 'floor: timing each hook, nothing else', fn: floor(n) },
+        { name: 'floor: timing each hook, nothing else', fn: timedFloor(handlers, n, input) },
         { name: 'tapable AsyncSeriesHook.promise', fn: tapable(n) },
       ],
       { anchor: 'tapable AsyncSeriesHook.promise' },

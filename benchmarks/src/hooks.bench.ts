@@ -21,6 +21,7 @@ import { HookExecutor, HookRegistry } from '@hookspell/hooks';
 import { createHooks } from 'hookable';
 import { AsyncSeriesHook } from 'tapable';
 import { type CaseResult, compare, median } from './harness.js';
+import { timedFloor } from './timed-floor.js';
 
 const withAls = process.argv.includes('--als');
 if (withAls) new AsyncLocalStorage().enterWith({});
@@ -54,26 +55,6 @@ function hookable(n: number) {
   return () => hooks.callHook('BeforeToolExecution', input);
 }
 
-// Not a library: the least any runner that times its hooks must do — a clock reading before the
-// first hook and after each one, a record per hook, an outcome — and nothing hookspell adds
-// (context, breaker, timeout, metrics, aggregate). It shows how much of the distance to tapable
-// is the clock itself (what one performance.now() costs is printed first).
-function timedFloor(n: number) {
-  const hs = handlers.slice(0, n);
-  const input = { cmd: 'ls' };
-  return async () => {
-    let t = performance.now();
-    const records = new Array<{ status: string; durationMs: number }>(n);
-    for (let i = 0; i < n; i++) {
-      await hs[i]!(input);
-      const end = performance.now();
-      records[i] = { status: 'ok', durationMs: end - t };
-      t = end;
-    }
-    return { records };
-  };
-}
-
 const label = withAls
   ? 'correlation on, AsyncLocalStorage active for every case'
   : 'bare (no AsyncLocalStorage)';
@@ -88,7 +69,7 @@ for (const n of [0, 1, 5]) {
       { name: 'tapable AsyncSeriesHook.promise', fn: tapable(n) },
       { name: 'hookable callHook', fn: hookable(n) },
       { name: ours, fn: hookspell(n) },
-      ...(n > 0 ? [{ name: FLOOR, fn: timedFloor(n) }] : []),
+      ...(n > 0 ? [{ name: FLOOR, fn: timedFloor(handlers, n, { cmd: 'ls' }) }] : []),
     ],
     { anchor: 'tapable AsyncSeriesHook.promise' },
   );

@@ -6,8 +6,7 @@ import {
   type StorageBackend,
 } from '@hookspell/storage';
 import { PostgresStorage } from '@hookspell/storage/postgres';
-import { PG_URL, postgresSkipReason, uniqueTableBase } from '@hookspell/storage/testing';
-import pg from 'pg';
+import { dropPostgresTables, PG_URL, postgresSkipReason, uniqueTableBase } from '@hookspell/storage/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type HookError,
@@ -97,17 +96,8 @@ function postgres(): StorageBackend {
 }
 
 afterAll(async () => {
-  if (pgTables.length === 0) return;
   for (const storage of pgStorages) await storage.close();
-  const pool = new pg.Pool({ connectionString: PG_URL, max: 1 });
-  try {
-    for (const table of pgTables) {
-      await pool.query(`DROP TABLE IF EXISTS "${table}"`);
-      await pool.query("DELETE FROM hookspell_meta WHERE name = 'schema:' || $1", [table]);
-    }
-  } finally {
-    await pool.end();
-  }
+  await dropPostgresTables(pgTables);
 });
 
 const backends: [string, () => StorageBackend][] = [

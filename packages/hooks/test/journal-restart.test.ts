@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStorage, type StorageBackend } from '@hookspell/storage';
 import { PostgresStorage } from '@hookspell/storage/postgres';
-import { PG_URL, postgresSkipReason, uniqueTableBase } from '@hookspell/storage/testing';
-import pg from 'pg';
+import { dropPostgresTables, PG_URL, postgresSkipReason, uniqueTableBase } from '@hookspell/storage/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HookExecutor, HookJournal, HookRegistry, HookResult, ReplayEngine } from '../src/index.js';
 // @ts-expect-error: a plain .mjs fixture, shared with the child process
@@ -90,13 +89,7 @@ describe('journal + replay across a process restart', () => {
 
   afterAll(async () => {
     if (skipReason !== undefined) return;
-    const pool = new pg.Pool({ connectionString: PG_URL, max: 1 });
-    try {
-      await pool.query(`DROP TABLE IF EXISTS "${table}"`);
-      await pool.query("DELETE FROM hookspell_meta WHERE name = 'schema:' || $1", [table]);
-    } finally {
-      await pool.end();
-    }
+    await dropPostgresTables([table]);
   });
 
   it.skipIf(skipReason !== undefined)('PostgreSQL', async () => {

@@ -1,6 +1,5 @@
 import { PostgresStorage } from '@hookspell/storage/postgres';
-import { PG_URL, postgresSkipReason, uniqueTableBase } from '@hookspell/storage/testing';
-import pg from 'pg';
+import { dropPostgresTables, PG_URL, postgresSkipReason, uniqueTableBase } from '@hookspell/storage/testing';
 import { afterAll } from 'vitest';
 
 /**
@@ -17,15 +16,7 @@ export async function postgresBackends(
   const open: PostgresStorage[] = [];
   afterAll(async () => {
     for (const storage of open) await storage.close().catch(() => {});
-    const pool = new pg.Pool({ connectionString: PG_URL, max: 1 });
-    try {
-      for (const table of tables) {
-        await pool.query(`DROP TABLE IF EXISTS "${table}"`);
-        await pool.query("DELETE FROM hookspell_meta WHERE name = 'schema:' || $1", [table]);
-      }
-    } finally {
-      await pool.end();
-    }
+    await dropPostgresTables(tables);
   });
   return () => {
     const table = `${uniqueTableBase()}_events`;

@@ -77,6 +77,7 @@ export function describeStorageConformance(
   });
 }
 export {
+  dropPostgresTables,
   PG_START_HINT,
   PG_URL,
   postgresSkipReason,

@@ -63,3 +63,29 @@ export async function postgresSkipReason(what: string): Promise<string | undefin
   console.warn(reason);
   return reason;
 }
+
+/**
+ * Drops tables a test made (and their schema rows in `hookspell_meta`), for an `afterAll`. `pg` is
+ * imported only when this runs, so the testing kit never requires it of memory-only adapters.
+ *
+ * @example
+ * afterAll(() => dropPostgresTables(tables));
+ */
+export async function dropPostgresTables(tables: readonly string[], url: string = PG_URL): Promise<void> {
+  if (tables.length === 0) return;
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    for (const table of tables) {
+      await pool.query(`DROP TABLE IF EXISTS "${table.replaceAll('"', '""')}"`);
+      // No hookspell_meta yet: no PostgresStorage ever ran here, so there is no row to delete.
+      await pool
+        .query("DELETE FROM hookspell_meta WHERE name = 'schema:' || $1", [table])
+        .catch((error: { code?: string }) => {
+          if (error.code !== '42P01') throw error;
+        });
+    }
+  } finally {
+    await pool.end();
+  }
+}
