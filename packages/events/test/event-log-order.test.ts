@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { HookExecutor, HookRegistry } from '@hookspell/hooks';
 import { MemoryStorage, SqliteStorage, type StorageBackend } from '@hookspell/storage';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventBus, EventLog, type EventQuery, type HookspellEvent, withCorrelation } from '../src/index.js';
+import { EventBus, EventLog, type HookspellEvent, withCorrelation } from '../src/index.js';
+import { page } from './helpers/log-paging.js';
 
 // The log answers in sequence order whatever order events reach it in: a subscriber that publishes
 // while it is handling an event creates the new event (a later sequence) before the bus has
@@ -21,17 +22,6 @@ const seqs = (events: readonly HookspellEvent[]) => events.map((e) => e.sequence
 const bySequence = (events: readonly HookspellEvent[]) => [...events].sort((a, b) => a.sequence - b.sequence);
 
 // Pages through a query `limit` events at a time with the `afterSequence` cursor.
-async function page(log: EventLog, query: EventQuery, limit: number): Promise<HookspellEvent[]> {
-  const all: HookspellEvent[] = [];
-  let afterSequence: number | undefined;
-  for (;;) {
-    const got = await log.query({ ...query, afterSequence, limit });
-    all.push(...got);
-    if (got.length < limit) return all;
-    afterSequence = got[got.length - 1]!.sequence;
-  }
-}
-
 describe.each(backends)('EventLog order on %s', (_name, create) => {
   const open: StorageBackend[] = [];
   const storage = () => {

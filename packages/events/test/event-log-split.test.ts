@@ -9,7 +9,8 @@ import {
   type StorageBackend,
 } from '@hookspell/storage';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventBus, EventLog, type EventQuery, type HookspellEvent } from '../src/index.js';
+import { EventBus, EventLog, type HookspellEvent } from '../src/index.js';
+import { page } from './helpers/log-paging.js';
 import { postgresBackends } from './helpers/postgres-backend.js';
 
 // A group commit is one segment row; when the events of one commit add up to more than the
@@ -28,17 +29,6 @@ if (postgres !== undefined) backends.push(['postgres', postgres]);
 
 const seqs = (events: readonly HookspellEvent[]) => events.map((e) => e.sequence);
 const pad = (bytes: number) => 'x'.repeat(bytes);
-
-async function page(log: EventLog, query: EventQuery, limit: number): Promise<HookspellEvent[]> {
-  const all: HookspellEvent[] = [];
-  let afterSequence: number | undefined;
-  for (;;) {
-    const got = await log.query({ ...query, afterSequence, limit });
-    all.push(...got);
-    if (got.length < limit) return all;
-    afterSequence = got[got.length - 1]!.sequence;
-  }
-}
 
 // The segment rows as stored, with the size of each one's JSON.
 async function segmentRows(
