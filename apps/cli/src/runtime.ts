@@ -8,6 +8,7 @@ import type { ResolvedConfig } from './config/types.js';
 import { CliError, CliErrorCode, errorLine } from './errors.js';
 import { RegistryGate, registerConfigHooks } from './hooks/load-hooks.js';
 import { RunningHooks } from './hooks/running-hooks.js';
+import { printedLines, ScriptFailedError } from './script-failure.js';
 import { openStorage } from './storage.js';
 
 export interface RuntimeOptions {
@@ -124,7 +125,10 @@ export class Runtime {
     return this.#scripts;
   }
 
-  /** Loads and runs a script file's top level; `where` prefixes errors (config line or the argument). */
+  /**
+   * Loads and runs a script file's top level; `where` prefixes errors (config line or the
+   * argument). A failing top level throws a `ScriptFailedError` carrying what it printed.
+   */
   async loadScript(path: string, where: string, failure: 'config' | 'runtime' = 'config') {
     await this.#loadBuiltins();
     return this.gate.from(`script:${display(process.cwd(), path)}`, async () => {
@@ -143,7 +147,10 @@ export class Runtime {
         await script.run();
       } catch (error) {
         const code = failure === 'config' ? CliErrorCode.CONFIG_INVALID : CliErrorCode.RUNTIME;
-        throw new CliError(code, `${where}: ${errorLine(error)}`, { cause: error });
+        throw new ScriptFailedError(code, `${where}: ${errorLine(error)}`, {
+          cause: error,
+          printed: printedLines(script),
+        });
       }
       return script;
     });

@@ -177,6 +177,87 @@ describe('config file', () => {
     expect(r.line).toMatch(/^hookspell: hookspell\.config\.json:4:3: invalid JSON: /);
   });
 
+  it('names file:line:col and what is wrong for every JSON syntax error (V8 gives no position for some)', async () => {
+    const cases: [text: string, expected: string][] = [
+      [
+        '{\n  "hooks": [],\n}\n',
+        "2:14: invalid JSON: trailing comma before '}' (JSON allows none: remove it)",
+      ],
+      [
+        '{"hooks": [{ "name": "a", "point": "SystemStartup", "command": "x" },]}',
+        "1:69: invalid JSON: trailing comma before ']' (JSON allows none: remove it)",
+      ],
+      [
+        '{\n  "hooks": []\n',
+        "2:14: invalid JSON: unexpected end of file: the object opened at 1:1 is not closed (add '}')",
+      ],
+      [
+        '{\n  "hooks": [\n    {"name": "a"\n',
+        "3:17: invalid JSON: unexpected end of file: the object opened at 3:5, the array opened at 2:12 and the object opened at 1:1 are not closed (add '}]}')",
+      ],
+      ['{"hooks": "abc}', '1:11: invalid JSON: unterminated string: the file ends before its closing "'],
+      [
+        '{\n  "persist": ["a.*\n  ]\n}',
+        '2:15: invalid JSON: unterminated string: a string cannot span lines (close it with ", or write \\n for a line break)',
+      ],
+      [
+        '{"hooks": abc}',
+        `1:11: invalid JSON: unexpected word 'abc': strings need double quotes ("abc"); the only bare words are true, false and null`,
+      ],
+      [
+        'hello',
+        `1:1: invalid JSON: unexpected word 'hello': strings need double quotes ("hello"); the only bare words are true, false and null`,
+      ],
+      ['', '1:1: invalid JSON: the file is empty; a config with no settings is written {}'],
+      [' \n\n', '1:1: invalid JSON: the file is empty; a config with no settings is written {}'],
+      // a byte order mark is dropped, so columns are the ones an editor shows
+      ['\uFEFF{"hooks": [],}', "1:13: invalid JSON: trailing comma before '}' (JSON allows none: remove it)"],
+      [
+        '{"persist": ["a"] "hooks": []}',
+        `1:19: invalid JSON: missing ',' between the value of "persist" and the next property`,
+      ],
+      ['{"persist": ["a" "b"]}', "1:18: invalid JSON: missing ',' between array elements"],
+      ['{"persist": ["a"}', "1:17: invalid JSON: '}' cannot close the array opened at 1:13 (expected ']')"],
+      ['{}\n}', "2:1: invalid JSON: unexpected '}': nothing is open here (one closing bracket too many?)"],
+      [
+        '{} x',
+        "1:4: invalid JSON: unexpected 'x' after the end of the JSON value (a config file is one object)",
+      ],
+      [
+        '{\n  // hooks\n}',
+        '2:3: invalid JSON: comments are not allowed in JSON: remove them, or write the config as YAML (hookspell.config.yaml), which has # comments',
+      ],
+      ["{'hooks': []}", '1:2: invalid JSON: property names need double quotes, not single quotes'],
+      ['{hooks: []}', '1:2: invalid JSON: property name hooks needs double quotes: "hooks"'],
+      [
+        '{"defaultTimeoutMs": 0100}',
+        "1:22: invalid JSON: invalid number '0100' (JSON numbers have no leading zeros)",
+      ],
+      [
+        '{"defaultTimeoutMs" 100}',
+        `1:21: invalid JSON: expected ':' after the property name "defaultTimeoutMs", found '1'`,
+      ],
+      ['{"defaultTimeoutMs": }', '1:22: invalid JSON: expected a value for "defaultTimeoutMs", found \'}\''],
+      ['{"persist": ["a\tb"]}', '1:16: invalid JSON: U+0009 (a tab) inside a string must be written \\t'],
+    ];
+    for (const [text, expected] of cases) {
+      const r = await listErr({ 'hookspell.config.json': text });
+      expect(r.code, text).toBe(2);
+      expect(r.line, text).toBe(`hookspell: hookspell.config.json:${expected}`);
+    }
+  });
+
+  it('accepts a JSON or YAML config saved with a byte order mark', async () => {
+    for (const [name, text] of [
+      ['hookspell.config.json', '\uFEFF{"hooks": [{"name": "a", "point": "SystemStartup", "command": "x"}]}'],
+      ['hookspell.config.yaml', '\uFEFFhooks:\n  - { name: a, point: SystemStartup, command: x }\n'],
+    ]) {
+      const r = await hookspell(['hooks', 'list', '--json'], { cwd: project({ [name!]: text! }) });
+      expect(r.stderr, name).toBe('');
+      expect(json(r).find((p: any) => p.point === 'SystemStartup').hooks[0].name, name).toBe('a');
+    }
+  });
+
   it('refuses two config files, and a --config that does not exist', async () => {
     let r = await listErr({ 'hookspell.config.yaml': 'hooks: []\n', 'hookspell.config.json': '{}' });
     expect(r.code).toBe(2);

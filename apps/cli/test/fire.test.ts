@@ -79,6 +79,28 @@ describe('hookspell fire', () => {
     expect(r.stdout).toMatch(/^decision: continue$/m);
   });
 
+  it("keeps the log.warn/error lines of script hooks that fail (error, CPU limit) or whose file's top level fails", async () => {
+    const cwd = project({
+      'hookspell.config.yaml': `limits: { callbackMs: 100 }
+hooks:
+  - { name: boom, point: SystemStartup, run: 'lua:boom.lua' }
+  - { name: spin, point: SystemStartup, run: 'js:spin.js' }
+`,
+      'boom.lua':
+        'Hook.register("SystemStartup", function(ctx)\n  log.warn("boom warns")\n  error("boom")\nend)\n',
+      'spin.js': "Hook.register('SystemStartup', () => { log.error('spin says'); for (;;) {} });\n",
+      'top.lua': 'log.warn("top warns")\nerror("top fails")\n',
+    });
+    const r = await hookspell(['fire', 'SystemStartup'], { cwd });
+    expect(r.code).toBe(4);
+    expect(r.stdout).toMatch(/^ {2}1 {2}boom +error .*boom\.lua:3: boom$/m);
+    expect(r.stdout).toMatch(/^ {2}2 {2}spin +error .*CPU deadline of 100 ms/m);
+    expect(r.stderr).toBe('[boom.lua] warn: boom warns\n[spin.js] error: spin says\n');
+    const top = await hookspell(['fire', 'SystemStartup', '--script', 'top.lua'], { cwd });
+    expect(top.code).toBe(1);
+    expect(top.stderr).toMatch(/^\[top\.lua\] warn: top warns\nhookspell: top\.lua: .*top fails\n$/);
+  });
+
   it('takes --data from a file or stdin, --metadata, and a given --correlation', async () => {
     const cwd = tools();
     const { writeFileSync } = await import('node:fs');

@@ -76,6 +76,39 @@ describe('hookspell run', () => {
     expect(debug.stderr).toMatch(/^\s+at /m);
   });
 
+  it("a script that fails shows what it printed first: stdout as on success, or --json's printed", async () => {
+    const cwd = project({
+      'hookspell.config.yaml': 'limits: { scriptMs: 300, memoryBytes: 8000000 }\n',
+      'broken.lua': 'print("step 1")\nlog.warn("careful")\nprint("step 2")\nerror("boom at runtime")\n',
+      'spin.lua': 'print("spinning")\nwhile true do end\n',
+      'hog.lua': 'print("doubling")\nlocal s = "xxxxxxxxxxxxxxxx"\nwhile true do s = s .. s end\n',
+      'throws.js': "print('js before');\nconsole.log('console too');\nthrow new Error('js boom');\n",
+    });
+    for (const [file, printed, error, code] of [
+      ['broken.lua', ['step 1', 'step 2'], /boom at runtime/, 'HOOKSPELL_SCRIPT_ERROR'],
+      ['spin.lua', ['spinning'], /CPU deadline of 300 ms/, 'HOOKSPELL_SCRIPT_TIMEOUT'],
+      ['hog.lua', ['doubling'], /over its memory bound of 8000000 bytes/, 'HOOKSPELL_SCRIPT_MEMORY'],
+      // console.log is print() in JS scripts
+      ['throws.js', ['js before', 'console too'], /js boom/, 'HOOKSPELL_SCRIPT_ERROR'],
+    ] as const) {
+      const r = await hookspell(['run', file], { cwd });
+      expect(r.code, file).toBe(1);
+      expect(r.stdout, file).toBe(`${printed.join('\n')}\n`);
+      // log.warn/error are written as they come, failing or not
+      if (file === 'broken.lua') expect(r.stderr).toMatch(/^\[broken\.lua\] warn: careful\n/);
+      const line = oneLine(r.stderr.replace('[broken.lua] warn: careful\n', ''));
+      expect(line, file).toMatch(error);
+      const j = await hookspell(['run', file, '--json'], { cwd });
+      expect(j.code, file).toBe(1);
+      expect(json(j), file).toEqual({
+        script: file,
+        correlationId: expect.any(String),
+        printed,
+        error: { code, line: expect.any(Number), message: line.replace(/^hookspell: /, '') },
+      });
+    }
+  });
+
   it('a script that does not compile, a missing file, an unknown extension: exit 2', async () => {
     const cwd = project({ ...FILES, 'notes.txt': 'hi' });
     for (const [file, expected] of [

@@ -1,7 +1,9 @@
 import { buildTimeline, type HookspellEvent } from '@hookspell/events';
 import type { HookInfo } from '@hookspell/hooks';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LineCounter, parseDocument } from 'yaml';
+import { firstJsonProblem, lineCol } from '../src/config/json-syntax.js';
 import { fieldName, locate, pointerToPath } from '../src/config/locate.js';
 import { validateConfig } from '../src/config/schema.js';
 import { uniqueFireSeqs } from '../src/load-timeline.js';
@@ -180,5 +182,51 @@ describe('pure helpers', () => {
     const html = renderTimelineHtml(view, { generatedAt: new Date(0) });
     expect(html.match(/<li class="node/g)).toHaveLength(events.length);
     expect(html).toContain('data-kind="same-cause"');
+  });
+});
+
+describe('the JSON syntax scanner of config files', () => {
+  /** What JSON.parse says, as the scanner must: valid or not. */
+  const valid = (text: string) => {
+    try {
+      JSON.parse(text);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('agrees with JSON.parse on valid JSON and on texts one edit away from it', () => {
+    const texts = fc
+      .tuple(fc.jsonValue(), fc.constantFrom(undefined, 2, '\t'))
+      .map(([value, indent]) => JSON.stringify(value, null, indent));
+    fc.assert(fc.property(texts, (text) => firstJsonProblem(text) === undefined));
+    const edit = fc.record({
+      at: fc.nat(),
+      remove: fc.integer({ min: 0, max: 2 }),
+      insert: fc.constantFrom(
+        '',
+        ...'{}[],:"\\ \n\r\t/*x0-.+eE\'\u00a0\ufeff'.split(''),
+        'tru',
+        '01',
+        '\\u12',
+      ),
+    });
+    fc.assert(
+      fc.property(texts, edit, (text, { at, remove, insert }) => {
+        const i = at % (text.length + 1);
+        const edited = text.slice(0, i) + insert + text.slice(i + remove);
+        const problem = firstJsonProblem(edited);
+        expect(problem === undefined, JSON.stringify(edited)).toBe(valid(edited));
+        if (problem) expect(problem.offset).toBeLessThanOrEqual(edited.length);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('counts lines at \\n and columns from 1', () => {
+    expect(lineCol('ab\ncd', 0)).toEqual({ line: 1, col: 1 });
+    expect(lineCol('ab\ncd', 4)).toEqual({ line: 2, col: 2 });
+    expect(lineCol('ab\r\ncd', 4)).toEqual({ line: 2, col: 1 });
   });
 });

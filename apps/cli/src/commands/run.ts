@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import { withCorrelation } from '@hookspell/events';
 import type { Command } from 'commander';
 import { out, outJson, withRuntime } from '../context.js';
-import { CliError, CliErrorCode } from '../errors.js';
+import { CliError, CliErrorCode, errorLine } from '../errors.js';
+import { printedLines, ScriptFailedError } from '../script-failure.js';
 
 interface RunOptions {
   correlation?: string;
@@ -30,6 +31,8 @@ The config's hooks and scripts are loaded first; then the script's top level run
 such as Event.receive, are awaited), subscribers finish with what was published, and events,
 journal entries and state are stored. print() lines go to stdout; log.warn/error to stderr
 (log.info/debug with --verbose). Event.publish goes through BeforeEventEmit/AfterEventEmit hooks.
+If the script fails, the lines it printed are shown before the error (exit 1); with --json,
+stdout is { script, correlationId, printed, error: { code, line?, message } }.
 
 Examples:
   $ hookspell run scripts/agent-loop.lua
@@ -47,12 +50,29 @@ Examples:
       }
       const correlationId = options.correlation ?? randomUUID();
       await withRuntime(command, {}, async (runtime) => {
-        const script = await withCorrelation(correlationId, async () => {
-          const s = await runtime.loadScript(path, file, 'runtime');
-          await runtime.bus.idle();
-          return s;
-        });
-        const printed = script.logs.filter((l) => l.level === 'print').map((l) => l.message);
+        let script: Awaited<ReturnType<typeof runtime.loadScript>>;
+        try {
+          script = await withCorrelation(correlationId, async () => {
+            const s = await runtime.loadScript(path, file, 'runtime');
+            await runtime.bus.idle();
+            return s;
+          });
+        } catch (error) {
+          // What the script printed before failing is what one debugs it with: shown where the
+          // success path shows it, before the error line (which main() writes to stderr).
+          if (error instanceof ScriptFailedError) {
+            if (options.json) {
+              outJson({
+                script: file,
+                correlationId,
+                printed: error.printed,
+                error: { ...error.details(), message: errorLine(error) },
+              });
+            } else if (error.printed.length > 0) out(error.printed.join('\n'));
+          }
+          throw error;
+        }
+        const printed = printedLines(script);
         const hooks = script.hooks.map((h) => ({ name: h.name, point: h.point }));
         const subscriptions = script.subscriptions.map((s) => s.pattern);
         await runtime.bus.flush();

@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { builtinOptions } from '@hookspell/bridge';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { CliError, CliErrorCode } from '../errors.js';
+import { jsonSyntaxProblem } from './json-syntax.js';
 import { locate } from './locate.js';
 import { validateConfig } from './schema.js';
 import type { ConfigFile, HookConfig, HookSource, ResolvedConfig, ResolvedHook } from './types.js';
@@ -54,6 +55,9 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
       },
     );
   }
+  // Editors on Windows save UTF-8 with a byte order mark; it is not content (JSON.parse would
+  // refuse it, and it would shift line 1's columns), so it is dropped for both formats.
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   if (file.endsWith('.json')) checkJson(text, shown);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -85,23 +89,16 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   return resolveConfig(value as ConfigFile, { file, dir: resolve(file, '..'), cwd, env, doc, lines });
 }
 
-/** JSON files get JSON's own rules (YAML would accept more) and a JSON-worded message. */
+/**
+ * JSON files get JSON's own rules (YAML would accept more) and a JSON-worded message that, like
+ * the YAML ones, always starts with `file:line:col` (see json-syntax.ts for why V8's is not used).
+ */
 function checkJson(text: string, shown: string): void {
   try {
     JSON.parse(text);
   } catch (error) {
-    const message = (error as Error).message;
-    const at = /at position (\d+)/.exec(message);
-    let where = '';
-    if (at) {
-      const before = text.slice(0, Number(at[1]));
-      const line = before.split('\n').length;
-      where = `:${line}:${Number(at[1]) - before.lastIndexOf('\n')}`;
-    }
-    const what = message
-      .replace(/\s*in JSON at position \d+.*$/s, '')
-      .replace(/\s*\(line \d+ column \d+\)$/, '');
-    throw new CliError(CliErrorCode.CONFIG_SYNTAX, `${shown}${where}: invalid JSON: ${what}`, {
+    const { line, col, message } = jsonSyntaxProblem(text, error);
+    throw new CliError(CliErrorCode.CONFIG_SYNTAX, `${shown}:${line}:${col}: invalid JSON: ${message}`, {
       cause: error,
     });
   }
