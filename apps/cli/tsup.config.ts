@@ -16,6 +16,7 @@ export default defineConfig({
     '@hookspell/storage',
     'ajv',
     'commander',
+    'jsonc-parser',
     'pg',
     'yaml',
   ],

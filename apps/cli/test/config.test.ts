@@ -239,6 +239,13 @@ describe('config file', () => {
       ],
       ['{"defaultTimeoutMs": }', '1:22: invalid JSON: expected a value for "defaultTimeoutMs", found \'}\''],
       ['{"persist": ["a\tb"]}', '1:16: invalid JSON: U+0009 (a tab) inside a string must be written \\t'],
+      [
+        '{"a": "\\q"}',
+        `1:8: invalid JSON: invalid escape '\\q' in a string (JSON knows \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX)`,
+      ],
+      ['{"a": "\\u12"}', '1:8: invalid JSON: invalid escape: \\u needs four hex digits (\\u00e9)'],
+      ['{"a": 1.}', "1:7: invalid JSON: invalid number '1.' (write a digit after the '.')"],
+      ['{"a": null+}', `1:11: invalid JSON: expected ',' or '}' after the value of "a", found '+'`],
     ];
     for (const [text, expected] of cases) {
       const r = await listErr({ 'hookspell.config.json': text });

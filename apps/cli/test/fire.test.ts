@@ -116,6 +116,14 @@ hooks:
       { cwd, input: '{"q":"p@q.r"}' },
     );
     expect(json(r).data.q).toBe('[email]');
+    r = await hookspell(['fire', 'BeforeToolExecution', '--data', '@-'], {
+      cwd,
+      input: '{\n  "q": "x"\n',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "hookspell: --data (stdin): invalid JSON at 2:11: unexpected end of file: the object opened at 1:1 is not closed (add '}')\n",
+    );
   });
 
   it('loads --script files before firing; their hooks join the configured ones', async () => {
@@ -161,7 +169,18 @@ hooks:
         /^hookspell: 'BeforeToolExecutoin' is not a hook point\. Did you mean 'BeforeToolExecution'\?/,
       ],
       [['fire', 'Before', '--data', '{}'], /is not a hook point/],
-      [['fire', 'SystemStartup', '--data', '{oops'], /^hookspell: --data: invalid JSON: /],
+      [
+        ['fire', 'SystemStartup', '--data', '{oops'],
+        /^hookspell: --data: invalid JSON at 1:2: property name oops needs double quotes: "oops"$/,
+      ],
+      [
+        ['fire', 'SystemStartup', '--data', '{"a":1,}'],
+        /^hookspell: --data: invalid JSON at 1:7: trailing comma before '\}' \(JSON allows none: remove it\)$/,
+      ],
+      [
+        ['fire', 'SystemStartup', '--metadata', '{"a":1} x'],
+        /^hookspell: --metadata: invalid JSON at 1:9: unexpected 'x' after the end of the JSON value \(the input is one object\)$/,
+      ],
       [['fire', 'SystemStartup', '--data', '[1,2]'], /^hookspell: --data: must be a JSON object/],
       [
         ['fire', 'SystemStartup', '--data', '@missing.json'],

@@ -3,7 +3,7 @@ import type { HookInfo } from '@hookspell/hooks';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LineCounter, parseDocument } from 'yaml';
-import { firstJsonProblem, lineCol } from '../src/config/json-syntax.js';
+import { jsonSyntaxProblem, lineCol } from '../src/config/json-syntax.js';
 import { fieldName, locate, pointerToPath } from '../src/config/locate.js';
 import { validateConfig } from '../src/config/schema.js';
 import { uniqueFireSeqs } from '../src/load-timeline.js';
@@ -185,22 +185,21 @@ describe('pure helpers', () => {
   });
 });
 
-describe('the JSON syntax scanner of config files', () => {
-  /** What JSON.parse says, as the scanner must: valid or not. */
-  const valid = (text: string) => {
+describe('the JSON syntax errors of config files', () => {
+  /** What JSON.parse says of a text: undefined when it is valid, else its error. */
+  const refusal = (text: string): unknown => {
     try {
       JSON.parse(text);
-      return true;
-    } catch {
-      return false;
+      return undefined;
+    } catch (error) {
+      return error;
     }
   };
 
-  it('agrees with JSON.parse on valid JSON and on texts one edit away from it', () => {
+  it('places every text one edit away from valid JSON that JSON.parse refuses, and says why', () => {
     const texts = fc
       .tuple(fc.jsonValue(), fc.constantFrom(undefined, 2, '\t'))
       .map(([value, indent]) => JSON.stringify(value, null, indent));
-    fc.assert(fc.property(texts, (text) => firstJsonProblem(text) === undefined));
     const edit = fc.record({
       at: fc.nat(),
       remove: fc.integer({ min: 0, max: 2 }),
@@ -216,9 +215,15 @@ describe('the JSON syntax scanner of config files', () => {
       fc.property(texts, edit, (text, { at, remove, insert }) => {
         const i = at % (text.length + 1);
         const edited = text.slice(0, i) + insert + text.slice(i + remove);
-        const problem = firstJsonProblem(edited);
-        expect(problem === undefined, JSON.stringify(edited)).toBe(valid(edited));
-        if (problem) expect(problem.offset).toBeLessThanOrEqual(edited.length);
+        const error = refusal(edited);
+        if (error === undefined) return;
+        const { line, col, message } = jsonSyntaxProblem(edited, error);
+        const lines = edited.split('\n');
+        expect(line, JSON.stringify(edited)).toBeGreaterThanOrEqual(1);
+        expect(line, JSON.stringify(edited)).toBeLessThanOrEqual(lines.length);
+        expect(col, JSON.stringify(edited)).toBeGreaterThanOrEqual(1);
+        expect(col, JSON.stringify(edited)).toBeLessThanOrEqual(lines[line - 1]!.length + 1);
+        expect(message, JSON.stringify(edited)).not.toBe('');
       }),
       { numRuns: 3000 },
     );

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { isHookPoint } from '@hookspell/hooks';
+import { jsonSyntaxProblem } from '../config/json-syntax.js';
 import { pointProblem } from '../config/schema.js';
 import { CliError, CliErrorCode } from '../errors.js';
 
 /**
  * `--data '{"cmd":"ls"}'` or `--data @input.json` (`@-` reads stdin) → a JSON object.
- * Anything else is a usage error naming the option.
+ * Anything else is a usage error naming the option; bad JSON is placed (`line:col`) and explained.
  */
 export function parseJsonObject(value: string, option: string): Record<string, unknown> {
   let text = value;
@@ -30,9 +31,10 @@ export function parseJsonObject(value: string, option: string): Record<string, u
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
+    const { line, col, message } = jsonSyntaxProblem(text, cause, 'input');
     throw new CliError(
       CliErrorCode.BAD_INPUT,
-      `${option}${from}: invalid JSON: ${(cause as Error).message}`,
+      `${option}${from}: invalid JSON at ${line}:${col}: ${message}`,
       { cause },
     );
   }
