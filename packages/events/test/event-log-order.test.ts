@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HookExecutor, HookRegistry } from '@hookspell/hooks';
 import { MemoryStorage, SqliteStorage, type StorageBackend } from '@hookspell/storage';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventBus, EventLog, type HookspellEvent, withCorrelation } from '../src/index.js';
+import { closingAfterEach } from './helpers/closing-storages.js';
 import { page } from './helpers/log-paging.js';
 
 // The log answers in sequence order whatever order events reach it in: a subscriber that publishes
@@ -21,17 +22,8 @@ const backends: [string, () => StorageBackend][] = [
 const seqs = (events: readonly HookspellEvent[]) => events.map((e) => e.sequence);
 const bySequence = (events: readonly HookspellEvent[]) => [...events].sort((a, b) => a.sequence - b.sequence);
 
-// Pages through a query `limit` events at a time with the `afterSequence` cursor.
 describe.each(backends)('EventLog order on %s', (_name, create) => {
-  const open: StorageBackend[] = [];
-  const storage = () => {
-    const s = create();
-    open.push(s);
-    return s;
-  };
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close();
-  });
+  const storage = closingAfterEach(create);
 
   it('the reviewer’s repro: an event published by a subscriber comes after its cause, and paging finds both', async () => {
     const log = new EventLog(storage());

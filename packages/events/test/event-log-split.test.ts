@@ -8,8 +8,9 @@ import {
   SqliteStorage,
   type StorageBackend,
 } from '@hookspell/storage';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventBus, EventLog, type HookspellEvent } from '../src/index.js';
+import { closingAfterEach } from './helpers/closing-storages.js';
 import { page } from './helpers/log-paging.js';
 import { postgresBackends } from './helpers/postgres-backend.js';
 
@@ -44,15 +45,7 @@ async function segmentRows(
 }
 
 describe.each(backends)('EventLog commits too large for one row on %s', (_name, create) => {
-  const open: StorageBackend[] = [];
-  const storage = () => {
-    const s = create();
-    open.push(s);
-    return s;
-  };
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close();
-  });
+  const storage = closingAfterEach(create);
 
   it('stores a commit too large for one row across several segments and reads it back in order', async () => {
     const store = storage();
