@@ -1,5 +1,6 @@
 import { nearestName } from '@hookspell/hooks';
 import type { BuiltinHook } from '@hookspell/hooks/builtins';
+import { KNOWN_BUILTINS } from './builtin-options.js';
 import { BridgeError, BridgeErrorCode } from './errors.js';
 
 /**
@@ -11,22 +12,6 @@ export type BuiltinFactory = (options?: never) => BuiltinHook;
 
 /** What a host grants scripts: built-in factories by the name scripts use in `Hook.builtin`. */
 export type BuiltinGrants = Readonly<Record<string, BuiltinFactory>>;
-
-/**
- * The eight built-ins of @hookspell/hooks, by name: to tell a name that was not granted from a
- * typo. Names only — the bridge never imports the built-ins (they load pino, cockatiel and
- * limiter); a host that grants none does not load them.
- */
-const KNOWN = [
-  'logging',
-  'metrics',
-  'caching',
-  'rateLimit',
-  'retry',
-  'costTracking',
-  'security',
-  'debugging',
-];
 
 const HOW_TO_GRANT =
   "The host grants built-ins with `new ScriptRuntime({ builtins: BUILTINS })` (BUILTINS from '@hookspell/hooks/builtins') or a subset such as `{ builtins: { rateLimit, security } }`.";
@@ -49,11 +34,11 @@ export function grantedBuiltin(name: unknown, grants: BuiltinGrants | undefined)
       `built-in \`${name}\` is not available: this runtime grants scripts no built-in hooks. ${HOW_TO_GRANT}`,
     );
   const list = `Granted: ${granted.join(', ')}.`;
-  if (KNOWN.includes(name))
+  if (KNOWN_BUILTINS.includes(name))
     throw grantError(
       `built-in \`${name}\` is not granted to scripts of this runtime. ${list} The host adds it to the \`builtins\` option of ScriptRuntime.`,
     );
-  const guess = nearestName(name, [...granted, ...KNOWN.filter((k) => !granted.includes(k))]);
+  const guess = nearestName(name, [...granted, ...KNOWN_BUILTINS.filter((k) => !granted.includes(k))]);
   const hint =
     guess === undefined
       ? ''

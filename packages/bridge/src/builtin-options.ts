@@ -107,6 +107,12 @@ const KINDS: { readonly [N in BuiltinName]: { readonly [K in keyof Required<Opti
   debugging: { ...COMMON, maxTraces: 'value', maxDataBytes: 'value' },
 };
 
+/**
+ * The eight built-ins of @hookspell/hooks, by name (the keys of the table above, which the type
+ * check keeps equal to BUILTINS'): to tell a name that was not granted from a typo.
+ */
+export const KNOWN_BUILTINS: readonly string[] = Object.freeze(Object.keys(KINDS));
+
 /** Host objects the runtime can pass to the built-ins that take them. */
 export interface WiredOptions {
   bus?: unknown;
