@@ -254,6 +254,43 @@ describe('config file', () => {
     }
   });
 
+  it('refuses a YAML alias bomb (billion laughs) with exit 2, the alias that tipped it and what to do', async () => {
+    const levels = 'abcdefghi'.split('');
+    const bomb = levels
+      .map((name, i) =>
+        i === 0
+          ? `${name}: &${name} ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]`
+          : `${name}: &${name} [${Array(9)
+              .fill(`*${levels[i - 1]}`)
+              .join(',')}]`,
+      )
+      .join('\n');
+    const r = await listErr({ 'hookspell.config.yaml': `${bomb}\n` });
+    expect(r.code).toBe(2);
+    // The alias that went past the bound: on line 4 (`d: &d [*c,…]`), 9 uses of *c × its 9 aliases of *b … > 100.
+    expect(r.line).toMatch(
+      /^hookspell: hookspell\.config\.yaml:4:8: YAML alias \*c expands the config past 100 alias uses .*write the repeated values out/,
+    );
+    // An alias whose anchor is not (yet) defined is placed too, instead of an unplaced exit 1.
+    const missing = await listErr({
+      'hookspell.config.yaml': 'hooks:\n  - name: a\n    point: SystemStartup\n    command: *nope\n',
+    });
+    expect(missing.code).toBe(2);
+    expect(missing.line).toMatch(
+      /^hookspell: hookspell\.config\.yaml:4:14: YAML alias \*nope has no anchor &nope before it/,
+    );
+  });
+
+  it('accepts ordinary YAML anchors and aliases', async () => {
+    const cwd = project({
+      'hookspell.config.yaml':
+        'hooks:\n  - { name: a, point: SystemStartup, command: x, env: &env { MODE: strict } }\n  - { name: b, point: SystemStartup, command: y, env: *env }\n',
+    });
+    const r = await hookspell(['hooks', 'list', '--json'], { cwd });
+    expect(r.stderr).toBe('');
+    expect(json(r)[0].hooks.map((h: any) => h.name)).toEqual(['a', 'b']);
+  });
+
   it('accepts a JSON or YAML config saved with a byte order mark', async () => {
     for (const [name, text] of [
       ['hookspell.config.json', '\uFEFF{"hooks": [{"name": "a", "point": "SystemStartup", "command": "x"}]}'],

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { builtinOptions } from '@hookspell/bridge';
-import { type Document, LineCounter, parseDocument } from 'yaml';
+import { type Alias, type Document, LineCounter, parseDocument, visit } from 'yaml';
 import { CliError, CliErrorCode } from '../errors.js';
 import { jsonSyntaxProblem } from './json-syntax.js';
 import { locate } from './locate.js';
@@ -71,7 +71,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
       `${shown}:${pos.line}:${pos.col}: invalid ${kind}: ${message}`,
     );
   }
-  const value = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  const value = toPlain(doc, lines, shown) ?? {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new CliError(
       CliErrorCode.CONFIG_INVALID,
@@ -87,6 +87,68 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     );
   }
   return resolveConfig(value as ConfigFile, { file, dir: resolve(file, '..'), cwd, env, doc, lines });
+}
+
+/**
+ * How many times the aliases of a YAML config may be expanded in all (the `yaml` package's
+ * `maxAliasCount`: uses of an anchor × the aliases inside it). A config repeats a block a few
+ * times; a "billion laughs" file nests aliases of aliases to make a few lines expand into
+ * millions of values for whatever walks the result (the schema check, JSON output).
+ */
+export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The document as plain values. `toJS` throws a bare ReferenceError, with no position, for an
+ * alias past {@link MAX_ALIAS_COUNT} or one with no anchor before it; then the conversion runs
+ * once more with each alias node of this document wrapped, to find the alias that threw and
+ * place it (failure path only: a valid config converts once, unwrapped).
+ */
+function toPlain(doc: Document, lines: LineCounter, shown: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    let culprit: Alias | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        const own = node.toJSON;
+        // An own property on this document's node, not a patch of the library's class.
+        node.toJSON = function (this: Alias, ...args: Parameters<Alias['toJSON']>) {
+          try {
+            return own.apply(this, args);
+          } catch (inner) {
+            culprit ??= node; // the innermost alias throws first
+            throw inner;
+          }
+        } as Alias['toJSON'];
+      },
+    });
+    try {
+      doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch {
+      // the same error again, now with its alias known
+    }
+    const pos = culprit?.range ? lines.linePos(culprit.range[0]) : undefined;
+    const at = `${shown}:${pos ? `${pos.line}:${pos.col}` : '1:1'}`;
+    const name = culprit ? `*${culprit.source}` : 'an alias';
+    const text = (error as Error).message ?? String(error);
+    if (/unresolved alias/i.test(text)) {
+      throw new CliError(
+        CliErrorCode.CONFIG_SYNTAX,
+        `${at}: YAML alias ${name} has no anchor &${culprit?.source ?? '…'} before it; define the anchor (e.g. \`key: &${culprit?.source ?? 'name'} value\`) above its first use, or write the value out`,
+        { cause: error },
+      );
+    }
+    if (/excessive alias count/i.test(text)) {
+      throw new CliError(
+        CliErrorCode.CONFIG_INVALID,
+        `${at}: YAML alias ${name} expands the config past ${MAX_ALIAS_COUNT} alias uses (aliases of aliases multiply, as in a "billion laughs" file); write the repeated values out or use fewer nested aliases`,
+        { cause: error },
+      );
+    }
+    throw new CliError(CliErrorCode.CONFIG_SYNTAX, `${at}: invalid YAML: ${text.split('\n')[0]}`, {
+      cause: error,
+    });
+  }
 }
 
 /**
