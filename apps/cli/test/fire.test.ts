@@ -181,6 +181,18 @@ hooks:
         ['fire', 'SystemStartup', '--metadata', '{"a":1} x'],
         /^hookspell: --metadata: invalid JSON at 1:9: unexpected 'x' after the end of the JSON value \(the input is one object\)$/,
       ],
+      [
+        ['fire', 'SystemStartup', '--metadata', '{"user":"bob","retries":3}'],
+        /^hookspell: --metadata: "retries" must be a string \(got the number 3\); ctx\.metadata holds strings only: write "retries": "3", or pass structured values in --data$/,
+      ],
+      [
+        ['fire', 'SystemStartup', '--metadata', '{"tags":["a"]}'],
+        /^hookspell: --metadata: "tags" must be a string \(got an array\); ctx\.metadata holds strings only: pass structured values in --data$/,
+      ],
+      [
+        ['fire', 'SystemStartup', '--metadata', '{"ok":null}'],
+        /^hookspell: --metadata: "ok" must be a string \(got null\)/,
+      ],
       [['fire', 'SystemStartup', '--data', '[1,2]'], /^hookspell: --data: must be a JSON object/],
       [
         ['fire', 'SystemStartup', '--data', '@missing.json'],

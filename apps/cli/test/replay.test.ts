@@ -73,6 +73,22 @@ describe('hookspell replay', () => {
     });
     expect(json(r).replayed.context).toEqual({ data: {}, metadata: { user: 'bob' } });
     expect(json(r).comparison.identical).toBe(true);
+    // metadata values are strings: `3` and `true` stay text (they would be a number and a boolean under data.)
+    r = await hookspell(
+      [
+        'replay',
+        id,
+        '--set',
+        'metadata.retries=3',
+        '--set',
+        'metadata.dry=true',
+        '--set',
+        'metadata.q="x"',
+        '--json',
+      ],
+      { cwd },
+    );
+    expect(json(r).replayed.context.metadata).toEqual({ retries: '3', dry: 'true', q: 'x' });
   });
 
   it('exact after the hook changed shows the new behaviour; simulate returns the stored result', async () => {
@@ -118,6 +134,10 @@ describe('hookspell replay', () => {
       [['replay', id, '--correlation', 'c-1'], /give an execution id or --correlation <id> \(one of them\)/],
       [['replay', id, '--set', 'cmd=ls'], /--set 'cmd=ls': the path must start with data\. or metadata\./],
       [['replay', id, '--set', 'data.cmd'], /--set 'data\.cmd': expected <path>=<value>/],
+      [
+        ['replay', id, '--set', 'metadata.user.name=bob'],
+        /--set 'metadata\.user\.name=bob': metadata holds strings only, one level deep: use metadata\.<key>=<text>/,
+      ],
       [['replay', id, '--mode', 'exact', '--set', 'data.cmd=x'], /--set\/--unset need --mode modified/],
       [['replay', id, '--mode', 'modified'], /--mode modified needs at least one --set or --unset/],
       [

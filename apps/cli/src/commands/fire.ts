@@ -5,7 +5,13 @@ import { out, outJson, withRuntime } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { outcomeJson, renderOutcome } from '../render/outcome.js';
 import { ProgressLine } from '../render/progress.js';
-import { parseComponent, parseJsonObject, parsePoint, parsePositiveInt } from '../util/input.js';
+import {
+  parseComponent,
+  parseJsonObject,
+  parseMetadata,
+  parsePoint,
+  parsePositiveInt,
+} from '../util/input.js';
 
 interface FireOptions {
   data?: string;
@@ -26,7 +32,7 @@ export function fireCommand(program: Command): void {
     .description('fire a hook point through the configured hooks and print the outcome')
     .argument('<point>', 'hook point, e.g. BeforeToolExecution or custom:checks')
     .option('-d, --data <json|@file>', 'ctx.data: a JSON object, or @file.json (@- for stdin)')
-    .option('--metadata <json|@file>', 'ctx.metadata: a JSON object of strings')
+    .option('--metadata <json|@file>', 'ctx.metadata: a JSON object of strings (other values are refused)')
     .option('--component <type:name>', 'the component fired for, e.g. tool:shell', 'system:hookspell-cli')
     .option('--correlation <id>', 'correlation id (default: a new one, printed)')
     .addOption(
@@ -54,8 +60,7 @@ Examples:
       const point = parsePoint(pointArg) as HookPoint;
       const input: HookInput = { component: parseComponent(options.component ?? 'system:hookspell-cli') };
       if (options.data !== undefined) input.data = parseJsonObject(options.data, '--data');
-      if (options.metadata !== undefined)
-        input.metadata = parseJsonObject(options.metadata, '--metadata') as Record<string, string>;
+      if (options.metadata !== undefined) input.metadata = parseMetadata(options.metadata, '--metadata');
       const maxParallel =
         options.maxParallel === undefined
           ? undefined

@@ -2,7 +2,8 @@ import { CliError, CliErrorCode } from '../errors.js';
 
 /**
  * `--set data.cmd=ls` / `--set data.limit=3` / `--set 'data.tags=["a"]'` → a change for a
- * modified replay. The value is JSON when it parses as JSON, else the text itself;
+ * modified replay. The value is JSON when it parses as JSON, else the text itself (under
+ * `metadata.` always text: metadata values are strings);
  * `--set data.x` with no `=` is an error (use `--unset data.x` to delete).
  *
  * @example
@@ -25,10 +26,29 @@ export function parseSet(text: string): [string, unknown] {
     );
   }
   const raw = text.slice(eq + 1);
+  // ctx.metadata is strings, one level deep: `metadata.retries=3` means the text '3' (under
+  // data. it would be the number 3); a JSON string literal is unquoted like under data.
+  if (path.startsWith('metadata.')) {
+    if (path.split('.').length !== 2) {
+      throw new CliError(
+        CliErrorCode.USAGE,
+        `--set '${text}': metadata holds strings only, one level deep: use metadata.<key>=<text> (structured values go under data.)`,
+      );
+    }
+    return [path, /^".*"$/s.test(raw) ? jsonString(raw) : raw];
+  }
   try {
     return [path, JSON.parse(raw)];
   } catch {
     return [path, raw];
+  }
+}
+
+function jsonString(raw: string): string {
+  try {
+    return String(JSON.parse(raw));
+  } catch {
+    return raw;
   }
 }
 

@@ -47,6 +47,38 @@ export function parseJsonObject(value: string, option: string): Record<string, u
   return parsed as Record<string, unknown>;
 }
 
+/**
+ * `--metadata`: a JSON object (as `parseJsonObject` reads it) whose values are all strings, as
+ * `ctx.metadata` is typed (`Record<string, string>`) and as command and script hooks expect it.
+ * A number, boolean, null, array or object is refused naming its key and the fix.
+ *
+ * @example
+ * parseMetadata('{"user":"bob"}', '--metadata'); // { user: 'bob' }
+ * parseMetadata('{"retries":3}', '--metadata'); // CliError: --metadata: "retries" must be a string (got the number 3); …
+ */
+export function parseMetadata(value: string, option: string): Record<string, string> {
+  const parsed = parseJsonObject(value, option);
+  for (const [key, v] of Object.entries(parsed)) {
+    if (typeof v === 'string') continue;
+    const scalar = typeof v === 'number' || typeof v === 'boolean';
+    throw new CliError(
+      CliErrorCode.BAD_INPUT,
+      `${option}: ${JSON.stringify(key)} must be a string (got ${describeJson(v)}); ctx.metadata holds strings only: ${
+        scalar ? `write ${JSON.stringify(key)}: ${JSON.stringify(String(v))}, or pass` : 'pass'
+      } structured values in --data`,
+    );
+  }
+  return parsed as Record<string, string>;
+}
+
+/** A parsed JSON value as a message names it: "the number 3", "an array", "null". */
+function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `the ${typeof value} ${JSON.stringify(value)}`;
+}
+
 /** A hook point argument: unknown names get the nearest built-in point. */
 export function parsePoint(value: string): string {
   if (isHookPoint(value)) return value;
