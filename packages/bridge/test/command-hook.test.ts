@@ -104,6 +104,121 @@ describe('command hooks', () => {
     expect(alive(grandchild)).toBe(false);
   });
 
+  // Linux only: the sweep reads /proc/<pid>/environ (elsewhere only the group is killed, as documented).
+  const procfs = existsSync('/proc/self/environ');
+  const hasSetsid = ['/usr/bin/setsid', '/bin/setsid'].some((p) => existsSync(p));
+  if (!procfs || !hasSetsid)
+    console.warn(
+      `skipping the setsid/daemon kill tests: ${procfs ? 'no setsid program' : 'no /proc (not Linux)'}`,
+    );
+
+  const groupOf = (pid: number) =>
+    Number(
+      readFileSync(`/proc/${pid}/stat`, 'utf8')
+        .replace(/^.*\) /s, '')
+        .split(' ')[2],
+    );
+  const waitGone = async (pid: number) => {
+    const deadline = Date.now() + 5_000;
+    while (alive(pid) && Date.now() < deadline) await sleep(20);
+    return !alive(pid);
+  };
+  const pidOf = async (file: string) => {
+    const deadline = Date.now() + 5_000;
+    while (!existsSync(file) && Date.now() < deadline) await sleep(20);
+    return Number(readFileSync(file, 'utf8'));
+  };
+
+  it.skipIf(!procfs || !hasSetsid)(
+    'a timeout also kills a grandchild that left the process group with setsid',
+    async () => {
+      const { registry, executor } = setup();
+      const pidFile = join(tmp, 'setsid.pid');
+      registry.register(
+        'BeforeToolExecution',
+        commandHook({ command: [fixture('hang-with-setsid-grandchild.sh'), pidFile] }),
+        { name: 'hang', timeoutMs: 500 },
+      );
+      const outcome = await executor.fire('BeforeToolExecution', { data: {} });
+      expect(outcome.records[0]!.status).toBe('timeout');
+      const grandchild = await pidOf(pidFile);
+      expect(grandchild).toBeGreaterThan(0);
+      expect(await waitGone(grandchild)).toBe(true);
+    },
+  );
+
+  it.skipIf(!procfs)(
+    "its own timeoutMs kills a daemon reparented to init, and settles although the daemon's parent is gone",
+    async () => {
+      const pidFile = join(tmp, 'daemon.pid');
+      const hook = commandHook({
+        command: `${JSON.stringify(process.execPath)} ${JSON.stringify(fixture('daemonize.mjs'))} ${JSON.stringify(pidFile)}; sleep 30`,
+        shell: true,
+        timeoutMs: 500,
+      });
+      const ctx = {
+        point: 'custom:x',
+        component: { type: 'custom', name: 'x' },
+        data: {},
+        metadata: {},
+        correlationId: 'c',
+        timestamp: 0,
+        language: 'command',
+      };
+      const started = Date.now();
+      await expect(hook(ctx as never, new AbortController().signal)).rejects.toMatchObject({
+        code: 'HOOKSPELL_COMMAND_TIMEOUT',
+      });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const daemon = await pidOf(pidFile);
+      expect(await waitGone(daemon)).toBe(true);
+    },
+  );
+
+  it.skipIf(!procfs || !hasSetsid)(
+    'an abort from the caller kills a setsid grandchild too, and the hook settles although it held stdout',
+    async () => {
+      const pidFile = join(tmp, 'abort.pid');
+      const hook = commandHook({ command: [fixture('hang-with-setsid-grandchild.sh'), pidFile] });
+      const controller = new AbortController();
+      const ctx = { point: 'custom:x', data: {}, metadata: {}, correlationId: 'c', timestamp: 0 };
+      const run = hook(ctx as never, controller.signal);
+      const grandchild = await pidOf(pidFile);
+      // It really left the hook's process group: it leads a group (and session) of its own.
+      expect(groupOf(grandchild)).toBe(grandchild);
+      const aborted = Date.now();
+      controller.abort(new Error('the fire was cancelled'));
+      await expect(run).rejects.toMatchObject({ code: 'HOOKSPELL_COMMAND_TIMEOUT' });
+      // The grandchild holds the stdout pipe: settling must not wait for its `sleep 30`.
+      expect(Date.now() - aborted).toBeLessThan(10_000);
+      expect(await waitGone(grandchild)).toBe(true);
+    },
+  );
+
+  it.skipIf(!procfs || !hasSetsid)(
+    'settles after a kill even when a survivor holds stdout (a descendant that dropped its environment with env -i)',
+    async () => {
+      // The documented limit of the sweep: no mark, no kill. The hook must still settle.
+      const pidFile = join(tmp, 'env-i.pid');
+      const hook = commandHook({
+        command: `setsid env -i /bin/sh -c 'echo $$ > "$1"; exec sleep 30' survivor ${JSON.stringify(pidFile)} & sleep 30`,
+        shell: true,
+        timeoutMs: 300,
+      });
+      const ctx = { point: 'custom:x', data: {}, metadata: {}, correlationId: 'c', timestamp: 0 };
+      const started = Date.now();
+      try {
+        await expect(hook(ctx as never, new AbortController().signal)).rejects.toMatchObject({
+          code: 'HOOKSPELL_COMMAND_TIMEOUT',
+        });
+        expect(Date.now() - started).toBeLessThan(10_000);
+      } finally {
+        const survivor = await pidOf(pidFile);
+        if (survivor > 0) process.kill(survivor, 'SIGKILL');
+      }
+    },
+  );
+
   it('its own timeoutMs also kills the group', async () => {
     const hook = commandHook({
       command: [fixture('hang-with-grandchild.sh'), join(tmp, 'own.pid')],

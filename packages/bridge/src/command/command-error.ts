@@ -12,7 +12,7 @@ export const CommandErrorCode = {
   COMMAND_OUTPUT_TOO_LARGE: 'HOOKSPELL_COMMAND_OUTPUT_TOO_LARGE',
   /** stdout was neither empty nor a JSON result. */
   COMMAND_BAD_OUTPUT: 'HOOKSPELL_COMMAND_BAD_OUTPUT',
-  /** The program outlived its timeout; its process group was killed. */
+  /** The program outlived its timeout; its process tree was killed (group and marked descendants). */
   COMMAND_TIMEOUT: 'HOOKSPELL_COMMAND_TIMEOUT',
 } as const;
 export type CommandErrorCode = (typeof CommandErrorCode)[keyof typeof CommandErrorCode];

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { type HookContext, type HookFunction, HookResult } from '@hookspell/hooks';
 import { toHookResult } from '../results.js';
 import { CommandError, CommandErrorCode } from './command-error.js';
+import { killMarked, newRunMark, RUN_MARK_VAR } from './kill-tree.js';
 import { parseCommand } from './parse-command.js';
 
 export interface CommandHookOptions {
@@ -16,7 +17,7 @@ export interface CommandHookOptions {
   /** Extra environment variables (the host's environment is inherited). */
   env?: Record<string, string>;
   /**
-   * Kill the process group after this long even when no executor timeout applies.
+   * Kill the process tree after this long even when no executor timeout applies.
    * The executor's per-hook timeout aborts the hook's signal, which kills it too.
    */
   timeoutMs?: number;
@@ -28,13 +29,17 @@ export interface CommandHookOptions {
 
 const DEFAULT_MAX_OUTPUT = 1024 * 1024;
 const DEFAULT_MAX_STDERR = 64 * 1024;
+/** After a kill, how long stdout/stderr may stay open (held by a survivor) before we close them. */
+const KILL_DRAIN_MS = 200;
 
 /**
  * An external program as a hook. It gets the hook context as JSON on stdin and in `HOOKSPELL_*`
  * environment variables, and answers with a result object on stdout (`{"type":"cancel",
  * "reason":"…"}`; snake_case or camelCase fields) or nothing (= continue). Exit code 2 means
  * cancel with stderr as the reason; any other non-zero exit is an error record carrying stderr.
- * A timeout or an abort kills the program's whole process group, so no grandchild outlives it.
+ * A timeout or an abort kills the program's whole process tree, so no grandchild outlives it:
+ * its process group, and (on Linux) every process started with this run's mark in its
+ * environment (`HOOKSPELL_HOOK_RUN`), which finds the ones that left the group with `setsid`.
  *
  * @example
  * registry.register('BeforeToolExecution', commandHook({ command: './policies/deny-shell.sh' }), {
@@ -85,10 +90,15 @@ function contextJson(ctx: HookContext): string {
   });
 }
 
-function contextEnv(ctx: HookContext, extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+function contextEnv(
+  ctx: HookContext,
+  extra: Record<string, string> | undefined,
+  runMark: string,
+): NodeJS.ProcessEnv {
   return {
     ...process.env,
     ...extra,
+    [RUN_MARK_VAR]: runMark,
     HOOKSPELL_POINT: ctx.point,
     HOOKSPELL_CORRELATION_ID: ctx.correlationId,
     HOOKSPELL_COMPONENT_TYPE: ctx.component?.type ?? '',
@@ -116,12 +126,14 @@ function runCommand(
       );
       return;
     }
+    // Marks this run's processes and every descendant of them (see kill-tree.ts).
+    const run = newRunMark(process.env[RUN_MARK_VAR]);
     let child: ChildProcess;
     try {
       // detached: the program leads its own process group, so a kill reaches its children too.
       child = spawn(argv[0]!, argv.slice(1), {
         cwd: options.cwd,
-        env: contextEnv(ctx, options.env),
+        env: contextEnv(ctx, options.env, run.value),
         detached: true,
         stdio: ['pipe', 'pipe', 'pipe'],
       });
@@ -140,6 +152,7 @@ function runCommand(
     let stderr = '';
     let failure: CommandError | undefined;
     let timer: NodeJS.Timeout | undefined;
+    let drain: NodeJS.Timeout | undefined;
 
     const killGroup = () => {
       if (child.pid === undefined) return;
@@ -149,25 +162,38 @@ function runCommand(
         // ESRCH: the group is already gone.
       }
     };
+    // A kill (timeout, abort, too much output): the group at once, then every marked process
+    // that left it. 'close' waits for stdout/stderr to close, which a survivor holding them
+    // (or, without /proc, one that could not be found) would delay for as long as it lives: past
+    // a short grace for the last stderr bytes, our ends of the pipes are closed.
+    const killTree = () => {
+      killGroup();
+      if (child.pid === undefined) return;
+      void killMarked(run.mark).catch(() => {});
+      drain ??= setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, KILL_DRAIN_MS);
+    };
     const onAbort = () => {
       failure ??= new CommandError(
         CommandErrorCode.COMMAND_TIMEOUT,
-        `${argv[0]} was stopped: ${abortText(signal)}; its process group was killed.`,
+        `${argv[0]} was stopped: ${abortText(signal)}; its process tree was killed.`,
         {
           stderr,
         },
       );
-      killGroup();
+      killTree();
     };
     signal.addEventListener('abort', onAbort, { once: true });
     if (options.timeoutMs !== undefined) {
       timer = setTimeout(() => {
         failure ??= new CommandError(
           CommandErrorCode.COMMAND_TIMEOUT,
-          `${argv[0]} ran longer than ${options.timeoutMs} ms; its process group was killed.`,
+          `${argv[0]} ran longer than ${options.timeoutMs} ms; its process tree was killed.`,
           { stderr },
         );
-        killGroup();
+        killTree();
       }, options.timeoutMs);
     }
 
@@ -178,7 +204,7 @@ function runCommand(
           CommandErrorCode.COMMAND_OUTPUT_TOO_LARGE,
           `${argv[0]} printed more than ${maxOutput} bytes on stdout; it was killed. Print only the result object, or raise \`maxOutputBytes\`.`,
         );
-        killGroup();
+        killTree();
         return;
       }
       stdout.push(chunk);
@@ -205,6 +231,7 @@ function runCommand(
     child.on('close', (code, killedBy) => {
       signal.removeEventListener('abort', onAbort);
       if (timer) clearTimeout(timer);
+      if (drain) clearTimeout(drain);
       const reason = stderr.trim();
       if (failure) return reject(failure);
       if (code === 2) return resolve(HookResult.cancel(reason || `${argv[0]} exited with code 2`));
