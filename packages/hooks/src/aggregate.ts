@@ -1,5 +1,6 @@
 import { HookResult, RESULT_RANK } from './hook-result.js';
 import { NONE } from './outcome.js';
+import { assignOwn } from './own-copy.js';
 import type { Plan } from './plan.js';
 import type { DataConflict } from './types.js';
 
@@ -57,7 +58,7 @@ export function mergeModifications(
   for (let i = 0; i < mods.length; i++) {
     const m = mods[i];
     if (m === undefined) continue;
-    changes = changes === undefined ? { ...m } : Object.assign(changes, m);
+    changes = changes === undefined ? { ...m } : assignOwn(changes, m);
     writers ??= new Map();
     for (const key of Object.keys(m)) {
       const list = writers.get(key);

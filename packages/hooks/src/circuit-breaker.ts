@@ -17,8 +17,19 @@ export interface BreakerConfig {
   openMs: number;
   /** Slow calls within `windowMs` that open it. */
   slowCallThreshold: number;
-  /** A call this long or longer is slow, ms. */
-  slowCallMs: number;
+  /**
+   * A call this long or longer is slow, ms. When set, it wins over `slowCallRatio`. The
+   * `production` and `conservative` presets use absolute figures.
+   */
+  slowCallMs?: number | undefined;
+  /**
+   * A call is slow when it takes at least this share of the timeout that applied to it (the hook's
+   * own, else the fire's, else the executor's default). The `default` preset uses 0.8: a guard is
+   * never switched off for taking ordinary time — a command hook needs ~50 ms just to start a
+   * process, which an absolute 50 ms rule counted as slow (two such calls opened the breaker and
+   * the guard was skipped). Used only when `slowCallMs` is not set.
+   */
+  slowCallRatio?: number | undefined;
 }
 
 export type BreakerPreset = 'default' | 'production' | 'conservative';
@@ -31,7 +42,7 @@ export const BREAKER_PRESETS: Readonly<Record<BreakerPreset, Readonly<BreakerCon
     windowMs: 30_000,
     openMs: 15_000,
     slowCallThreshold: 2,
-    slowCallMs: 50,
+    slowCallRatio: 0.8,
   }),
   production: Object.freeze({
     failureThreshold: 2,
@@ -70,6 +81,13 @@ export const OPEN = 1;
 export const HALF_OPEN = 2;
 const STATE_NAMES: readonly BreakerState[] = ['closed', 'open', 'half-open'];
 
+/** A state change, kept by the breaker until its caller takes it (to report it as an event). */
+export const NO_CHANGE = 0;
+export const OPENED = 1;
+export const HALF_OPENED = 2;
+export const CLOSED_AGAIN = 3;
+export type BreakerChange = typeof NO_CHANGE | typeof OPENED | typeof HALF_OPENED | typeof CLOSED_AGAIN;
+
 /**
  * Timestamps of the last `n` events; "n events within the window" is then one subtraction:
  * the oldest of the last n against now. Memory is fixed whatever the call rate.
@@ -106,21 +124,28 @@ class EventWindow {
 /**
  * One breaker per registered hook. Closed: every call goes through; `failureThreshold` failures
  * or `slowCallThreshold` slow calls within the sliding `windowMs` open it. Open: calls are
- * refused (the hook gets a `skipped` record) until `openMs` has passed. Half-open: exactly one
- * probe at a time; a failed or slow probe opens it again, `successThreshold` good probes close it.
+ * refused (the hook gets a `skipped` record, or a `cancel` where it fails closed) until `openMs`
+ * has passed. Half-open: exactly one probe at a time; a failed or slow probe opens it again,
+ * `successThreshold` good probes close it. Each state change is kept in `change` until the caller
+ * takes it with `takeChange()`, so the executor can report it without a callback per breaker.
  *
  * @example
  * ```ts
- * const breaker = new CircuitBreaker('production', clock);
- * if (breaker.acquire(clock.now()) === undefined) { … breaker.success(clock.now(), ms) … }
+ * const breaker = new CircuitBreaker('production');
+ * if (breaker.acquire(clock.now()) === undefined) { … breaker.success(clock.now(), ms, timeoutMs) … }
  * ```
  */
 export class CircuitBreaker {
   readonly config: Readonly<BreakerConfig>;
   /** CLOSED, OPEN or HALF_OPEN. */
   state = CLOSED;
+  /** The last state change not yet taken (NO_CHANGE, OPENED, HALF_OPENED, CLOSED_AGAIN). */
+  change: BreakerChange = NO_CHANGE;
   private readonly failures: EventWindow;
   private readonly slowCalls: EventWindow;
+  /** Absolute slow-call bound, or -1 when slowness is relative to each call's timeout. */
+  private readonly slowMs: number;
+  private readonly slowRatio: number;
   private reopenAt = 0;
   private probing = false;
   private probeSuccesses = 0;
@@ -132,6 +157,25 @@ export class CircuitBreaker {
     this.config = resolveBreakerConfig(config);
     this.failures = new EventWindow(this.config.failureThreshold);
     this.slowCalls = new EventWindow(this.config.slowCallThreshold);
+    this.slowMs = this.config.slowCallMs ?? -1;
+    this.slowRatio = this.config.slowCallRatio ?? 0.8;
+  }
+
+  /** Why it last opened (empty before it ever did). */
+  get reason(): string {
+    return this.lastTrip;
+  }
+
+  /** Epoch ms (breaker clock) at which an open breaker lets its next probe through. */
+  get reopensAt(): number {
+    return this.reopenAt;
+  }
+
+  /** Returns the pending state change and forgets it. */
+  takeChange(): BreakerChange {
+    const change = this.change;
+    this.change = NO_CHANGE;
+    return change;
   }
 
   /**
@@ -147,6 +191,7 @@ export class CircuitBreaker {
         return `circuit breaker open (${this.lastTrip}); next probe in ${Math.ceil(this.reopenAt - now)} ms`;
       }
       this.state = HALF_OPEN;
+      this.change = HALF_OPENED;
       this.probeSuccesses = 0;
       this.probing = false;
     }
@@ -155,14 +200,18 @@ export class CircuitBreaker {
     return undefined;
   }
 
-  /** A call that went ahead returned normally after `durationMs`. */
-  success(now: number, durationMs: number): void {
+  /**
+   * A call that went ahead returned normally after `durationMs`; `timeoutMs` is the timeout that
+   * applied to it (needed by the relative slow-call rule of the `default` preset).
+   */
+  success(now: number, durationMs: number, timeoutMs = Number.POSITIVE_INFINITY): void {
     this.lastNow = now;
-    const slow = durationMs >= this.config.slowCallMs;
+    const bound = this.slowMs >= 0 ? this.slowMs : this.slowRatio * timeoutMs;
+    const slow = durationMs >= bound;
     if (this.state === HALF_OPEN) {
       this.probing = false;
       if (slow) {
-        this.trip(now, `slow probe (${Math.round(durationMs)} ms)`);
+        this.trip(now, `slow probe (${Math.round(durationMs)} ms ≥ ${slowText(this.config, timeoutMs)})`);
         return;
       }
       if (++this.probeSuccesses >= this.config.successThreshold) this.close();
@@ -171,7 +220,7 @@ export class CircuitBreaker {
     if (slow && this.state === CLOSED && this.slowCalls.add(now, this.config.windowMs)) {
       this.trip(
         now,
-        `${this.config.slowCallThreshold} calls ≥ ${this.config.slowCallMs} ms within ${this.config.windowMs} ms`,
+        `${this.config.slowCallThreshold} calls ≥ ${slowText(this.config, timeoutMs)} within ${this.config.windowMs} ms`,
       );
     }
   }
@@ -213,6 +262,7 @@ export class CircuitBreaker {
 
   private trip(now: number, why: string): void {
     this.state = OPEN;
+    this.change = OPENED;
     this.reopenAt = now + this.config.openMs;
     this.openedCount++;
     this.lastTrip = why;
@@ -220,9 +270,27 @@ export class CircuitBreaker {
 
   private close(): void {
     this.state = CLOSED;
+    this.change = CLOSED_AGAIN;
     this.failures.clear();
     this.slowCalls.clear();
   }
+}
+
+/** The name of a breaker state change, as used in lifecycle event types. */
+export function breakerChangeName(change: BreakerChange): 'opened' | 'half_open' | 'closed' | undefined {
+  return change === OPENED
+    ? 'opened'
+    : change === HALF_OPENED
+      ? 'half_open'
+      : change === CLOSED_AGAIN
+        ? 'closed'
+        : undefined;
+}
+
+function slowText(config: Readonly<BreakerConfig>, timeoutMs: number): string {
+  if (config.slowCallMs !== undefined) return `${config.slowCallMs} ms`;
+  const ratio = config.slowCallRatio ?? 0.8;
+  return `${Math.round(ratio * 100)} % of the ${timeoutMs} ms timeout`;
 }
 
 /** A full config from a preset name or a partial config (missing fields from `default`). */
@@ -239,7 +307,16 @@ export function resolveBreakerConfig(
     }
     return preset;
   }
-  const full = { ...BREAKER_PRESETS.default, ...config };
+  if (config === null || typeof config !== 'object') {
+    throw new HookError(
+      HookErrorCode.INVALID_ARGUMENT,
+      `\`breaker\` must be 'default', 'production', 'conservative', a config object or false; got ${String(config)}.`,
+    );
+  }
+  const full: BreakerConfig = { ...BREAKER_PRESETS.default, ...config };
+  // An absolute slowCallMs given by the caller wins over the default preset's relative rule.
+  if (config.slowCallMs !== undefined) delete full.slowCallRatio;
+  else delete full.slowCallMs;
   for (const key of ['failureThreshold', 'successThreshold', 'slowCallThreshold'] as const) {
     if (!Number.isInteger(full[key]) || full[key] < 1) {
       throw new HookError(
@@ -249,10 +326,21 @@ export function resolveBreakerConfig(
     }
   }
   for (const key of ['windowMs', 'openMs', 'slowCallMs'] as const) {
-    if (typeof full[key] !== 'number' || !(full[key] > 0)) {
+    const value = full[key];
+    if (key === 'slowCallMs' && value === undefined) continue;
+    if (typeof value !== 'number' || !(value > 0)) {
       throw new HookError(
         HookErrorCode.INVALID_ARGUMENT,
-        `\`breaker.${key}\` must be a number > 0; got ${full[key]}.`,
+        `\`breaker.${key}\` must be a number > 0; got ${value}.`,
+      );
+    }
+  }
+  if (full.slowCallRatio !== undefined) {
+    const r = full.slowCallRatio;
+    if (typeof r !== 'number' || !(r > 0 && r <= 1)) {
+      throw new HookError(
+        HookErrorCode.INVALID_ARGUMENT,
+        `\`breaker.slowCallRatio\` must be a number in (0, 1]; got ${r}.`,
       );
     }
   }

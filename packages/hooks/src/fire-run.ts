@@ -1,3 +1,4 @@
+import { type BreakerChange, breakerChangeName, type CircuitBreaker } from './circuit-breaker.js';
 import type { Clock } from './clock.js';
 import { correlationStorage } from './correlation.js';
 import { type DeadlineList, deadlineList } from './deadline-queue.js';
@@ -11,8 +12,10 @@ import { HookResult, resultProblem } from './hook-result.js';
 import { formatExecutionId } from './ids.js';
 import { LatencyMetrics } from './metrics.js';
 import { FireOutcome } from './outcome.js';
+import { ownCopy } from './own-copy.js';
 import type { Plan } from './plan.js';
 import type { HookRegistry } from './registry.js';
+import { recordableError, thrownText } from './thrown-value.js';
 import type { DataConflict, ExecutionStatus, FireOptions, LifecycleSink, ProgressCallback } from './types.js';
 
 /** What a run needs from its executor. @internal */
@@ -180,19 +183,39 @@ export abstract class FireRun implements RecordedFire {
    * Checks whether a hook may start: a spent `once` hook or an open breaker gives a skip reason.
    * In half-open the caller that gets undefined holds the breaker's single probe.
    */
-  admit(entry: HookEntry, now: number): string | undefined {
+  admit(index: number, entry: HookEntry, now: number): string | undefined {
     if (entry.once && entry.spent) return 'once: already ran';
-    const refused = entry.breaker === null ? undefined : entry.breaker.acquire(now);
+    const breaker = entry.breaker;
+    let refused: string | undefined;
+    if (breaker !== null) {
+      refused = breaker.acquire(now);
+      if (breaker.change !== 0) this.breakerChanged(index, entry, breaker);
+    }
     if (entry.once && refused === undefined) this.env.registry._spend(entry);
     return refused;
+  }
+
+  /** True when hook i's failure (or open breaker) cancels the fire. */
+  failsClosed(index: number): boolean {
+    return this.plan.failClosed[index] === 1;
   }
 
   /**
    * Validates a settled value; returns the result, or a HookError to record as `error`.
    */
   resultOf(entry: HookEntry, value: unknown): HookResult | HookError {
-    if (value === undefined || value === null) return CONTINUE;
-    const problem = resultProblem(value);
+    if (value === undefined || value === null || value === CONTINUE) return CONTINUE;
+    let problem: string | undefined;
+    try {
+      problem = resultProblem(value);
+      // `modified` data is merged into later hooks' data and the outcome: take a copy of its own
+      // keys now, so no getter, proxy trap or `__proto__` key of the hook's object reaches a merge.
+      if (problem === undefined && (value as HookResult).type === 'modified') {
+        return HookResult.modified(ownCopy((value as { data: Record<string, unknown> }).data));
+      }
+    } catch (error) {
+      problem = `reading it threw (${thrownText(error)})`;
+    }
     if (problem === undefined) return value as HookResult;
     return new HookError(
       HookErrorCode.INVALID_ARGUMENT,
@@ -214,10 +237,12 @@ export abstract class FireRun implements RecordedFire {
     const duration = end - start;
     const breaker = entry.breaker;
     if (breaker !== null) {
-      if (status === 'ok') breaker.success(end, duration);
+      if (status === 'ok') breaker.success(end, duration, this.deadlinesOf(entry).timeoutMs);
       else if (this.abortReason !== undefined && status === 'error') breaker.release();
       else breaker.failure(end);
+      if (breaker.change !== 0) this.breakerChanged(index, entry, breaker);
     }
+    if (status !== 'ok') error = recordableError(error, entry.name, this.plan.point);
     if (this.env.slot >= 0) {
       let m = entry.metrics[this.env.slot];
       if (m === undefined) m = entry.metrics[this.env.slot] = new LatencyMetrics();
@@ -331,6 +356,29 @@ export abstract class FireRun implements RecordedFire {
     return HookResult.cancel(`hook '${entry.name}' is fail-closed and ${why}`);
   }
 
+  /** Reports a breaker's state change as a `hook.breaker.*` lifecycle event (when a sink listens). */
+  private breakerChanged(index: number, entry: HookEntry, breaker: CircuitBreaker): void {
+    const change: BreakerChange = breaker.takeChange();
+    if (this.env.sink === undefined) return;
+    const name = breakerChangeName(change);
+    if (name === undefined) return;
+    const failClosed = this.failsClosed(index);
+    const data: Record<string, unknown> = {
+      point: this.plan.point,
+      hook: entry.name,
+      hookId: entry.id,
+      state: name === 'opened' ? 'open' : name === 'half_open' ? 'half-open' : 'closed',
+      reason:
+        name === 'opened'
+          ? `${breaker.reason}; ${failClosed ? 'calls cancel (fail-closed)' : 'calls are skipped'} for ${breaker.config.openMs} ms`
+          : name === 'half_open'
+            ? 'open time is up: one probe call goes through'
+            : `${breaker.config.successThreshold} probe call(s) succeeded`,
+      failClosed,
+    };
+    this.emit(`hook.breaker.${name}`, data, undefined);
+  }
+
   private progress(): void {
     try {
       this.onProgress!(this.started, this.completed, this.n);
@@ -357,7 +405,7 @@ export abstract class FireRun implements RecordedFire {
       durationMs: record.durationMs,
     };
     if (record.result !== undefined) data.result = record.result;
-    if (record.error !== undefined) data.error = errorText(record.error);
+    if (record.error !== undefined) data.error = thrownText(record.error);
     this.emit(type, data, record.executionId);
   }
 
@@ -386,15 +434,8 @@ function captureResolve(resolve: (outcome: FireOutcome) => void): void {
   captured = resolve;
 }
 
-/** Message of a thrown value, for events and reasons. */
-export function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  try {
-    return typeof error === 'string' ? error : JSON.stringify(error);
-  } catch {
-    return String(error);
-  }
-}
+/** Message of a thrown value, for events and reasons; never throws. */
+export const errorText = thrownText;
 
 function abortText(signal: AbortSignal): string {
   const reason = signal.reason;

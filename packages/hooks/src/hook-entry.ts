@@ -36,7 +36,8 @@ export class HookEntry {
   readonly tags: readonly string[];
   readonly dependsOn: readonly string[];
   readonly timeoutMs: number | undefined;
-  readonly failClosed: boolean;
+  /** The hook's own `onFailure`; undefined follows its point (`failClosed`), else fail-open. */
+  readonly onFailure: 'continue' | 'cancel' | undefined;
   readonly critical: boolean;
   readonly mutates: boolean;
   readonly breaker: CircuitBreaker | null;
@@ -92,7 +93,7 @@ export class HookEntry {
     if (opts.onFailure !== undefined && opts.onFailure !== 'continue' && opts.onFailure !== 'cancel') {
       throw invalid(`\`onFailure\` must be 'continue' or 'cancel'; got ${JSON.stringify(opts.onFailure)}.`);
     }
-    this.failClosed = opts.onFailure === 'cancel';
+    this.onFailure = opts.onFailure;
     this.critical = opts.critical === true;
     this.mutates = opts.mutates === true;
     this.breaker = opts.breaker === false ? null : new CircuitBreaker(opts.breaker ?? 'default');
@@ -101,7 +102,12 @@ export class HookEntry {
     this.once = once;
   }
 
-  info(): HookInfo {
+  /** Whether a failure of this hook cancels, given its point's `failClosed` setting. */
+  failsClosed(pointFailClosed: boolean): boolean {
+    return this.onFailure === undefined ? pointFailClosed : this.onFailure === 'cancel';
+  }
+
+  info(pointFailClosed = false): HookInfo {
     return {
       id: this.id,
       name: this.name,
@@ -114,7 +120,8 @@ export class HookEntry {
       enabled: this.enabled,
       critical: this.critical,
       mutates: this.mutates,
-      onFailure: this.failClosed ? 'cancel' : 'continue',
+      onFailure: this.failsClosed(pointFailClosed) ? 'cancel' : 'continue',
+      onFailureSource: this.onFailure !== undefined ? 'hook' : pointFailClosed ? 'point' : 'default',
       timeoutMs: this.timeoutMs,
       breaker: this.breaker?.snapshot(),
     };

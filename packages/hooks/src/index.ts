@@ -1,3 +1,4 @@
+export { auditHooks, type HookAuditFinding, isGuardPoint } from './audit.js';
 export {
   BREAKER_PRESETS,
   type BreakerConfig,
@@ -77,6 +78,7 @@ export {
 export type { HookMetrics } from './metrics.js';
 export { PRIORITY, type Priority, type PriorityName } from './priority.js';
 export { HookRegistry } from './registry.js';
+export { describeThrown, type ThrownDescription } from './thrown-value.js';
 export type {
   ComponentRef,
   ComponentType,

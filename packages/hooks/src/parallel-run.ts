@@ -7,6 +7,7 @@ import { isThenable, NOT_APPLICABLE, neverAborted } from './hook-call.js';
 import type { HookEntry } from './hook-entry.js';
 import { HookResult } from './hook-result.js';
 import { NONE } from './outcome.js';
+import { assignOwn } from './own-copy.js';
 import type { FireOptions } from './types.js';
 
 const WAITING = 0;
@@ -118,16 +119,15 @@ export class ParallelRun extends FireRun {
     const entry = this.plan.entries[i]!;
     this.state[i] = RUNNING;
     const start = this.env.clock.now();
-    const refused = this.admit(entry, start);
+    const refused = this.admit(i, entry, start);
     if (refused !== undefined) {
       this.skip(i, entry, refused);
-      if (entry.failClosed) this.keep(i, this.failClosed(entry, `could not start (${refused})`));
+      if (this.failsClosed(i)) this.keep(i, this.failClosed(entry, `could not start (${refused})`));
       this.done(i);
       return;
     }
     let data = { ...this.base };
-    for (const a of this.plan.ancestors[i]!)
-      if (this.mods[a] !== undefined) Object.assign(data, this.mods[a]);
+    for (const a of this.plan.ancestors[i]!) if (this.mods[a] !== undefined) assignOwn(data, this.mods[a]);
     const ctx = this.ctx.fork(data);
     data = ctx.data;
     const execId = this.execIdFor(i);
@@ -210,7 +210,7 @@ export class ParallelRun extends FireRun {
       if (result!.type === 'modified') this.mods[i] = (result as { data: Record<string, unknown> }).data;
     } else if (this.abortReason === undefined && this.halted === undefined) {
       const how = status === 'timeout' ? 'timed out' : 'failed';
-      if (entry.failClosed) this.keep(i, this.failClosed(entry, `${how}: ${errorText(error)}`));
+      if (this.failsClosed(i)) this.keep(i, this.failClosed(entry, `${how}: ${errorText(error)}`));
       if (entry.critical) this.halt(`critical hook '${entry.name}' ${how}`);
     }
     this.done(i);

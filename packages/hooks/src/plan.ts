@@ -17,6 +17,8 @@ export interface Plan {
   readonly mode: ExecutionMode;
   readonly maxParallel: number;
   readonly abortOnCritical: boolean;
+  /** Per hook, 1 when its failure cancels (its own `onFailure`, else the point's `failClosed`). */
+  readonly failClosed: Uint8Array;
   /** Per hook, indices of its direct prerequisites. */
   readonly prereqs: readonly (readonly number[])[];
   /** Per hook, indices of the hooks that directly depend on it. */
@@ -43,6 +45,7 @@ export function emptyPlan(
     mode,
     maxParallel,
     abortOnCritical,
+    failClosed: new Uint8Array(0),
     prereqs: [],
     dependents: [],
     ancestors: [],
@@ -62,6 +65,7 @@ export function compilePlan(
   mode: ExecutionMode,
   maxParallel: number,
   abortOnCritical: boolean,
+  pointFailClosed = false,
 ): Plan {
   const enabled = sorted.filter((e) => e.enabled);
   const n = enabled.length;
@@ -123,6 +127,7 @@ export function compilePlan(
   byStart.forEach((i, rank) => {
     startRank[i] = rank;
   });
+  const failClosed = Uint8Array.from(entries, (e) => (e.failsClosed(pointFailClosed) ? 1 : 0));
   return {
     point,
     entries,
@@ -130,6 +135,7 @@ export function compilePlan(
     mode,
     maxParallel,
     abortOnCritical,
+    failClosed,
     prereqs,
     dependents,
     ancestors,

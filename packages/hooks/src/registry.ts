@@ -20,6 +20,7 @@ class PointState {
   mode: 'sequential' | 'parallel' = 'sequential';
   maxParallel = Number.POSITIVE_INFINITY;
   abortOnCritical = false;
+  failClosed = false;
   /** Null when stale; rebuilt once by the next fire. */
   plan: Plan | null = null;
 
@@ -40,7 +41,14 @@ class PointState {
   }
 
   compile(): Plan {
-    this.plan = compilePlan(this.point, this.entries, this.mode, this.maxParallel, this.abortOnCritical);
+    this.plan = compilePlan(
+      this.point,
+      this.entries,
+      this.mode,
+      this.maxParallel,
+      this.abortOnCritical,
+      this.failClosed,
+    );
     return this.plan;
   }
 }
@@ -141,7 +149,7 @@ export class HookRegistry {
         if (filter.language !== undefined && e.language !== filter.language) continue;
         if (priority !== undefined && e.priority !== priority) continue;
         if (filter.tag !== undefined && !e.tags.includes(filter.tag)) continue;
-        out.push(e.info());
+        out.push(e.info(state.failClosed));
       }
     }
     return out;
@@ -149,7 +157,8 @@ export class HookRegistry {
 
   /** One hook by id or `name@point`. */
   get(ref: string): HookInfo | undefined {
-    return this.#find(ref)?.info();
+    const entry = this.#find(ref);
+    return entry?.info(this.#points.get(entry.point)?.failClosed);
   }
 
   /** Enables a hook by id or `name@point`; false if there is no such hook. */
@@ -178,6 +187,7 @@ export class HookRegistry {
    * @example
    * ```ts
    * registry.configurePoint('BeforeWorkflowStage', { mode: 'parallel', maxParallel: 4 });
+   * registry.configurePoint('BeforeToolExecution', { failClosed: true }); // a guard never fails open
    * ```
    */
   configurePoint(point: HookPoint, config: PointConfig): void {
@@ -189,10 +199,19 @@ export class HookRegistry {
       );
     }
     if (config.maxParallel !== undefined) assertMaxParallel(config.maxParallel);
+    for (const key of ['abortOnCritical', 'failClosed'] as const) {
+      if (config[key] !== undefined && typeof config[key] !== 'boolean') {
+        throw new HookError(
+          HookErrorCode.INVALID_ARGUMENT,
+          `configurePoint(): \`${key}\` must be true or false; got ${JSON.stringify(config[key])}.`,
+        );
+      }
+    }
     const state = this.#state(point);
     if (config.mode !== undefined) state.mode = config.mode;
     if (config.maxParallel !== undefined) state.maxParallel = config.maxParallel;
     if (config.abortOnCritical !== undefined) state.abortOnCritical = config.abortOnCritical;
+    if (config.failClosed !== undefined) state.failClosed = config.failClosed;
     state.plan = null;
   }
 
@@ -203,6 +222,7 @@ export class HookRegistry {
       mode: s?.mode ?? 'sequential',
       maxParallel: s?.maxParallel ?? Number.POSITIVE_INFINITY,
       abortOnCritical: s?.abortOnCritical ?? false,
+      failClosed: s?.failClosed ?? false,
     };
   }
 

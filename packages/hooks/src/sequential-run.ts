@@ -8,6 +8,7 @@ import type { FireContext } from './hook-context.js';
 import type { HookEntry } from './hook-entry.js';
 import { HookResult } from './hook-result.js';
 import { NONE } from './outcome.js';
+import { assignOwn } from './own-copy.js';
 import type { Plan } from './plan.js';
 import type { FireOptions } from './types.js';
 
@@ -82,10 +83,10 @@ export class SequentialRun extends FireRun implements DeadlineWaiter {
         continue;
       }
       const start = this.now;
-      const refused = this.admit(entry, start);
+      const refused = this.admit(i, entry, start);
       if (refused !== undefined) {
         this.skip(i, entry, refused);
-        if (entry.failClosed) this.stop(i, this.failClosed(entry, `could not start (${refused})`), entry);
+        if (this.failsClosed(i)) this.stop(i, this.failClosed(entry, `could not start (${refused})`), entry);
         this.i++;
         continue;
       }
@@ -154,7 +155,7 @@ export class SequentialRun extends FireRun implements DeadlineWaiter {
     this.i = i + 1;
     if (status !== 'ok') {
       if (this.abortReason !== undefined) return;
-      if (entry.failClosed)
+      if (this.failsClosed(i))
         this.stop(
           i,
           this.failClosed(entry, `${status === 'timeout' ? 'timed out' : 'failed'}: ${errorText(error)}`),
@@ -169,7 +170,7 @@ export class SequentialRun extends FireRun implements DeadlineWaiter {
     if (type === 'modified') {
       const data = (result as { data: Record<string, unknown> }).data;
       this.ctx.data = { ...this.ctx.data, ...data };
-      this.changes = this.changes === undefined ? { ...data } : Object.assign(this.changes, data);
+      this.changes = this.changes === undefined ? { ...data } : assignOwn(this.changes, data);
       return;
     }
     this.keep(i, result!);

@@ -109,7 +109,12 @@ export interface RegisterOptions {
   dependsOn?: readonly string[];
   /** Per-hook timeout. @default the fire's `timeoutMs`, else the executor's `defaultTimeoutMs` */
   timeoutMs?: number;
-  /** `'cancel'` makes the hook fail-closed: its failure (or open breaker) cancels. @default 'continue' */
+  /**
+   * `'cancel'` makes the hook fail-closed: its failure (timeout, error, invalid result, launch
+   * failure) or an open breaker cancels the fire, naming the hook and the cause. `'continue'`
+   * keeps it fail-open even at a `failClosed` point.
+   * @default the point's `failClosed` ('cancel' when set), else 'continue'
+   */
   onFailure?: 'continue' | 'cancel';
   /** A failure skips every hook not yet started (both modes). @default false */
   critical?: boolean;
@@ -157,6 +162,13 @@ export interface PointConfig {
   maxParallel?: number;
   /** Parallel mode: abort the signals of running siblings when a critical hook fails. @default false */
   abortOnCritical?: boolean;
+  /**
+   * Every hook at this point fails closed — a timeout, a throw, an invalid result, a launch
+   * failure or an open breaker makes the decision `cancel` naming the hook and the cause — unless
+   * the hook was registered with `onFailure: 'continue'` itself. Set it on points that guard an
+   * action (e.g. `BeforeToolExecution`). @default false
+   */
+  failClosed?: boolean;
 }
 
 /** Filter of `registry.list()`. */
@@ -180,7 +192,10 @@ export interface HookInfo {
   readonly enabled: boolean;
   readonly critical: boolean;
   readonly mutates: boolean;
+  /** What a failure of this hook does (its own setting, else its point's, else 'continue'). */
   readonly onFailure: 'continue' | 'cancel';
+  /** Where `onFailure` comes from: the hook's registration, its point's `failClosed`, or the default. */
+  readonly onFailureSource: 'hook' | 'point' | 'default';
   readonly timeoutMs: number | undefined;
   readonly breaker: BreakerSnapshot | undefined;
 }
@@ -259,7 +274,10 @@ export type HookLifecycleEventType =
   | 'hook.execution.failed'
   | 'hook.execution.timeout'
   | 'hook.execution.skipped'
-  | 'hook.fire.completed';
+  | 'hook.fire.completed'
+  | 'hook.breaker.opened'
+  | 'hook.breaker.half_open'
+  | 'hook.breaker.closed';
 
 /** Correlation metadata of a lifecycle event. */
 export interface LifecycleMeta {

@@ -10,7 +10,7 @@ describe('CircuitBreaker state machine (fake clock)', () => {
       windowMs: 30_000,
       openMs: 15_000,
       slowCallThreshold: 2,
-      slowCallMs: 50,
+      slowCallRatio: 0.8,
     });
     expect(BREAKER_PRESETS.production).toEqual({
       failureThreshold: 2,
@@ -53,14 +53,17 @@ describe('CircuitBreaker state machine (fake clock)', () => {
       expect(b.stateAt(t)).toBe('closed');
     });
 
-    it(`${preset}: slowCallThreshold calls ≥ slowCallMs open it`, () => {
+    it(`${preset}: slowCallThreshold slow calls open it (default: ≥ 80 % of the call's timeout)`, () => {
       const c = BREAKER_PRESETS[preset];
+      const timeout = 1_000;
+      const slow = c.slowCallMs ?? (c.slowCallRatio ?? 0) * timeout;
+      expect(slow).toBe(preset === 'default' ? 800 : c.slowCallMs);
       const b = new CircuitBreaker(preset);
-      for (let i = 0; i < c.slowCallThreshold - 1; i++) b.success(i, c.slowCallMs);
+      for (let i = 0; i < c.slowCallThreshold - 1; i++) b.success(i, slow, timeout);
       expect(b.stateAt(10)).toBe('closed');
-      b.success(10, c.slowCallMs - 1);
+      b.success(10, slow - 1, timeout);
       expect(b.stateAt(10)).toBe('closed');
-      b.success(11, c.slowCallMs);
+      b.success(11, slow, timeout);
       expect(b.stateAt(11)).toBe('open');
     });
   }
@@ -90,7 +93,7 @@ describe('CircuitBreaker state machine (fake clock)', () => {
     b.failure(15_002);
     expect(b.stateAt(15_003)).toBe('open');
     expect(b.acquire(30_002)).toBeUndefined();
-    b.success(30_002, 80); // slow probe
+    b.success(30_002, 80, 100); // slow probe: 80 ms of a 100 ms timeout
     expect(b.stateAt(30_003)).toBe('open');
     expect(b.snapshot().opened).toBe(3);
   });
@@ -160,14 +163,54 @@ describe('breakers in the executor', () => {
     expect((await executor.fire('SessionStart')).records[0]!.status).toBe('skipped');
   });
 
-  it('slow calls measured on the executor clock open the breaker', async () => {
+  it('default preset: calls far below their timeout are never slow, however often', async () => {
     const clock = new FakeClock();
     const registry = new HookRegistry();
     registry.register('SessionStart', () => clock.advance(60), { name: 'slow' });
+    const executor = new HookExecutor(registry, { clock }); // 5 000 ms default timeout
+    for (let i = 0; i < 20; i++) expect((await executor.fire('SessionStart')).records[0]!.status).toBe('ok');
+  });
+
+  it('default preset: calls taking ≥ 80 % of their timeout (executor clock) open the breaker', async () => {
+    const clock = new FakeClock();
+    const registry = new HookRegistry();
+    registry.register('SessionStart', () => clock.advance(60), { name: 'slow', timeoutMs: 75 });
     const executor = new HookExecutor(registry, { clock });
     await executor.fire('SessionStart');
     await executor.fire('SessionStart');
     expect((await executor.fire('SessionStart')).records[0]!.status).toBe('skipped');
+  });
+
+  it('the fire timeout counts for hooks without their own', async () => {
+    const clock = new FakeClock();
+    const registry = new HookRegistry();
+    registry.register('SessionStart', () => clock.advance(60), { name: 'slow' });
+    const executor = new HookExecutor(registry, { clock });
+    await executor.fire('SessionStart', {}, { timeoutMs: 70 });
+    await executor.fire('SessionStart', {}, { timeoutMs: 70 });
+    expect((await executor.fire('SessionStart')).records[0]!.status).toBe('skipped');
+  });
+
+  it('a named preset keeps its absolute figure: production opens on one call ≥ 25 ms', async () => {
+    const clock = new FakeClock();
+    const registry = new HookRegistry();
+    registry.register('SessionStart', () => clock.advance(30), { name: 'slow', breaker: 'production' });
+    const executor = new HookExecutor(registry, { clock });
+    await executor.fire('SessionStart');
+    expect((await executor.fire('SessionStart')).records[0]!.status).toBe('skipped');
+  });
+
+  it('an explicit slowCallMs wins over the default ratio; slowCallRatio can be tuned', () => {
+    expect(new CircuitBreaker({ slowCallMs: 40 }).config).not.toHaveProperty('slowCallRatio');
+    const absolute = new CircuitBreaker({ slowCallMs: 40, slowCallThreshold: 1 });
+    absolute.success(0, 40, 10_000);
+    expect(absolute.stateAt(0)).toBe('open');
+    const ratio = new CircuitBreaker({ slowCallRatio: 0.5, slowCallThreshold: 1 });
+    ratio.success(0, 49, 100);
+    expect(ratio.stateAt(0)).toBe('closed');
+    ratio.success(1, 50, 100);
+    expect(ratio.stateAt(1)).toBe('open');
+    expect(() => new CircuitBreaker({ slowCallRatio: 1.5 })).toThrow(/slowCallRatio/);
   });
 
   it('timeouts count as failures', async () => {

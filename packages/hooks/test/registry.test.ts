@@ -183,7 +183,11 @@ describe('HookRegistry', () => {
       mode: 'parallel',
       maxParallel: 3,
       abortOnCritical: false,
+      failClosed: false,
     });
+    expect(code(() => registry.configurePoint('SessionStart', { failClosed: 'yes' as never }))).toBe(
+      'HOOKSPELL_INVALID_ARGUMENT',
+    );
     expect(code(() => registry.configurePoint('SessionStart', { maxParallel: 0 }))).toBe(
       'HOOKSPELL_INVALID_ARGUMENT',
     );

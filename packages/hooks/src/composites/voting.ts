@@ -1,4 +1,5 @@
 import { HookResult, type HookResultType } from '../hook-result.js';
+import { assignOwn } from '../own-copy.js';
 import { PRIORITY, priorityValue } from '../priority.js';
 import type { Hook, HookObject } from '../types.js';
 import { runAll } from './parallel.js';
@@ -84,10 +85,10 @@ export function voting(hooks: readonly Hook[], options: VotingOptions = {}): Hoo
       if (top / cast < threshold) return HookResult.continue();
       const voters = votes.get(winner)!;
       if (winner === 'modified') {
-        const data = Object.assign(
-          {},
-          ...voters.map((i) => (outs[i] as { result: { data: object } }).result.data),
-        );
+        // assignOwn, not Object.assign: an own `__proto__` key stays a key (own-copy.ts).
+        const data: Record<string, unknown> = {};
+        for (const i of voters)
+          assignOwn(data, (outs[i] as { result: { data: Record<string, unknown> } }).result.data);
         return HookResult.modified(data);
       }
       return (outs[voters[0]!] as { ok: true; result: HookResult }).result;

@@ -12,6 +12,11 @@ export const HookErrorCode = {
   HOOK_CYCLE: 'HOOKSPELL_HOOK_CYCLE',
   /** A bad argument or option (non-function hook, bad priority, bad breaker config…). */
   INVALID_ARGUMENT: 'HOOKSPELL_INVALID_ARGUMENT',
+  /**
+   * A hook threw (or rejected with) a value that cannot be kept as an error — a symbol, a BigInt,
+   * a revoked Proxy, an Error whose fields throw when read. Recorded in its place, with a description.
+   */
+  HOOK_THREW: 'HOOKSPELL_HOOK_THREW',
   /** `wrap()` got a `redirect` result but no `redirect` resolver in its options. */
   REDIRECT_UNHANDLED: 'HOOKSPELL_REDIRECT_UNHANDLED',
   /** `wrap()` got a `fork` result but no `fork` handler in its options. */
