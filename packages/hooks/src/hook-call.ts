@@ -19,9 +19,40 @@ export function invokeHook(entry: HookEntry, ctx: HookContext, signal: AbortSign
   return entry.fn.call(entry.self, ctx, signal);
 }
 
-/** True for anything with a callable `then` (promises from any realm). */
+/**
+ * True for anything with a callable `then` (promises from any realm), and for an object whose
+ * `then` cannot even be read (a throwing getter, a revoked Proxy): {@link listen} turns that
+ * into a rejection, so the hook gets an `error` record instead of the throw reaching the host.
+ */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function'
-  );
+  if (value === null || typeof value !== 'object') return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    return true;
+  }
+}
+
+const NATIVE_THEN = Promise.prototype.then;
+
+/**
+ * Subscribes `onValue`/`onError` to a hook's thenable. A native promise is subscribed directly
+ * (the hot path). Anything else — a foreign thenable, a Promise subclass, a Proxy — goes through
+ * a native promise first: its one-shot resolving functions make a thenable that calls back twice
+ * (or both callbacks) settle once, and a `then` that throws becomes a rejection.
+ */
+export function listen(
+  value: PromiseLike<unknown>,
+  onValue: (value: unknown) => void,
+  onError: (error: unknown) => void,
+): void {
+  try {
+    if (value instanceof Promise && value.then === NATIVE_THEN) {
+      NATIVE_THEN.call(value, onValue, onError);
+      return;
+    }
+  } catch {
+    // A Proxy or another impostor: assimilated below, where its throws become a rejection.
+  }
+  new Promise<unknown>((resolve) => resolve(value)).then(onValue, onError);
 }

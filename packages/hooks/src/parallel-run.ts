@@ -3,7 +3,7 @@ import { systemClock } from './clock.js';
 import type { DeadlineList, DeadlineWaiter } from './deadline-queue.js';
 import { HookError } from './errors/hook-error.js';
 import { errorText, FireRun } from './fire-run.js';
-import { isThenable, NOT_APPLICABLE, neverAborted } from './hook-call.js';
+import { isThenable, listen, NOT_APPLICABLE, neverAborted } from './hook-call.js';
 import type { HookEntry } from './hook-entry.js';
 import { HookResult } from './hook-result.js';
 import { NONE } from './outcome.js';
@@ -158,7 +158,7 @@ export class ParallelRun extends FireRun {
       const call = new ParallelCall(this, i, entry, start, execId, controller, list);
       this.calls[i] = call;
       list.add(call, this.env.realClock ? start : systemClock.now());
-      value.then(call.onValue, call.onError);
+      listen(value, call.onValue, call.onError);
       return;
     }
     const result = this.resultOf(entry, value);
@@ -208,10 +208,11 @@ export class ParallelRun extends FireRun {
     if (status === 'ok') {
       this.keep(i, result!);
       if (result!.type === 'modified') this.mods[i] = (result as { data: Record<string, unknown> }).data;
-    } else if (this.abortReason === undefined && this.halted === undefined) {
+    } else if (this.abortReason === undefined) {
+      // A fail-closed hook that failed cancels even after a critical sibling halted the fire.
       const how = status === 'timeout' ? 'timed out' : 'failed';
       if (this.failsClosed(i)) this.keep(i, this.failClosed(entry, `${how}: ${errorText(error)}`));
-      if (entry.critical) this.halt(`critical hook '${entry.name}' ${how}`);
+      if (entry.critical && this.halted === undefined) this.halt(`critical hook '${entry.name}' ${how}`);
     }
     this.done(i);
   }
@@ -230,23 +231,29 @@ export class ParallelRun extends FireRun {
 
   private halt(reason: string): void {
     this.halted = reason;
-    this.skipRemaining(`${reason}; hooks not yet started are skipped`);
-    if (this.abortOnCritical) this.abandonRunning(new DOMException(`aborted: ${reason}`, 'AbortError'));
+    this.skipRemaining(`${reason}; hooks not yet started are skipped`, true);
+    if (this.abortOnCritical) this.abandonRunning(new DOMException(`aborted: ${reason}`, 'AbortError'), true);
   }
 
-  /** Every hook not yet started gets a `skipped` record. */
-  private skipRemaining(reason: string): void {
+  /**
+   * Every hook not yet started gets a `skipped` record. After a critical failure (`guard`), a
+   * fail-closed hook that never got to give its verdict cancels: the guard is not switched off
+   * because a sibling broke.
+   */
+  private skipRemaining(reason: string, guard = false): void {
     this.ready.length = 0;
     for (let i = 0; i < this.n; i++) {
       if (this.state[i] === WAITING || this.state[i] === READY) {
         this.state[i] = DONE;
-        this.skip(i, this.plan.entries[i]!, reason);
+        const entry = this.plan.entries[i]!;
+        this.skip(i, entry, reason);
+        if (guard && this.failsClosed(i)) this.keep(i, this.failClosed(entry, `could not run (${reason})`));
       }
     }
   }
 
   /** Aborts running hooks' signals and records them as `error` without waiting for them. */
-  private abandonRunning(error: unknown): void {
+  private abandonRunning(error: unknown, guard = false): void {
     const saved = this.abortReason;
     // finish() gives the breaker no verdict for an `error` during an abort: not the hook's fault.
     if (saved === undefined) this.abortReason = 'abandoned';
@@ -268,6 +275,8 @@ export class ParallelRun extends FireRun {
         this.env.clock.now(),
         call.execId,
       );
+      if (guard && this.failsClosed(call.index))
+        this.keep(call.index, this.failClosed(call.entry, `was abandoned (${errorText(error)})`));
       this.state[call.index] = DONE;
     }
     this.abortReason = saved;

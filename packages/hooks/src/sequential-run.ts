@@ -3,7 +3,7 @@ import { systemClock } from './clock.js';
 import type { DeadlineList, DeadlineWaiter } from './deadline-queue.js';
 import { HookError } from './errors/hook-error.js';
 import { errorText, FireRun, type RunEnv } from './fire-run.js';
-import { isThenable, NOT_APPLICABLE, neverAborted } from './hook-call.js';
+import { isThenable, listen, NOT_APPLICABLE, neverAborted } from './hook-call.js';
 import type { FireContext } from './hook-context.js';
 import type { HookEntry } from './hook-entry.js';
 import { HookResult } from './hook-result.js';
@@ -37,6 +37,8 @@ export class SequentialRun extends FireRun implements DeadlineWaiter {
   private list: DeadlineList | undefined;
   /** Why the rest of the chain is skipped, once something stopped it. */
   private stopped: string | undefined;
+  /** The chain was stopped by a critical hook's failure (not by a cancel or replace). */
+  private criticalStop = false;
   private changes: Record<string, unknown> | undefined;
   // Callbacks for the pending hook's promise. A timeout or abort replaces them (new epoch), so a
   // late settlement of an abandoned hook reaches callbacks that ignore it.
@@ -79,6 +81,9 @@ export class SequentialRun extends FireRun implements DeadlineWaiter {
       if (this.stopped === undefined && this.abortReason !== undefined) this.stopped = this.abortReason;
       if (this.stopped !== undefined) {
         this.skip(i, entry, this.stopped);
+        // After a critical failure a fail-closed hook that never gave its verdict cancels.
+        if (this.criticalStop && this.failsClosed(i))
+          this.keep(i, this.failClosed(entry, `could not run (${this.stopped})`));
         this.i++;
         continue;
       }
@@ -129,7 +134,7 @@ export class SequentialRun extends FireRun implements DeadlineWaiter {
           list.add(this, at);
         }
         this.list = list;
-        value.then(this.onValue, this.onError);
+        listen(value, this.onValue!, this.onError!);
         return;
       }
       const result = this.resultOf(entry, value);
@@ -161,8 +166,10 @@ export class SequentialRun extends FireRun implements DeadlineWaiter {
           this.failClosed(entry, `${status === 'timeout' ? 'timed out' : 'failed'}: ${errorText(error)}`),
           entry,
         );
-      else if (entry.critical)
+      else if (entry.critical) {
         this.stopped = `critical hook '${entry.name}' ${status === 'timeout' ? 'timed out' : 'failed'}`;
+        this.criticalStop = true;
+      }
       return;
     }
     const type = result!.type;

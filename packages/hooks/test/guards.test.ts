@@ -376,3 +376,52 @@ describe('auditHooks', () => {
     expect(auditHooks(registry)).toEqual([]);
   });
 });
+
+describe('a critical sibling never switches a fail-closed guard off', () => {
+  for (const mode of MODES) {
+    it(`${mode}: the guard that could not run (or was abandoned) cancels`, async () => {
+      const registry = new HookRegistry();
+      const executor = new HookExecutor(registry);
+      registry.configurePoint(POINT, { failClosed: true, abortOnCritical: true });
+      registry.register(
+        POINT,
+        () => {
+          throw new Error('critical broke');
+        },
+        { name: 'critical', critical: true, onFailure: 'continue', priority: 'highest' },
+      );
+      registry.register(POINT, async () => HookResult.cancel('rm -rf denied'), { name: 'guard' });
+      const outcome = await executor.fire(POINT, {}, { mode, maxParallel: 1 });
+      expect(outcome.records.map((r) => [r.name, r.status])).toEqual([
+        ['critical', 'error'],
+        ['guard', 'skipped'],
+      ]);
+      expect(outcome.decision).toEqual({
+        type: 'cancel',
+        reason: expect.stringMatching(
+          /^hook 'guard' is fail-closed and could not run \(critical hook 'critical' failed/,
+        ),
+      });
+    });
+  }
+
+  it('parallel: a fail-closed guard abandoned by abortOnCritical cancels', async () => {
+    const registry = new HookRegistry();
+    const executor = new HookExecutor(registry);
+    registry.configurePoint(POINT, { failClosed: true, abortOnCritical: true });
+    registry.register(POINT, () => sleep(50).then(() => HookResult.cancel('denied')), { name: 'guard' });
+    registry.register(
+      POINT,
+      async () => {
+        await sleep(5);
+        throw new Error('critical broke');
+      },
+      { name: 'critical', critical: true, onFailure: 'continue' },
+    );
+    const outcome = await executor.fire(POINT, {}, { mode: 'parallel' });
+    expect(outcome.decision).toEqual({
+      type: 'cancel',
+      reason: expect.stringMatching(/^hook 'guard' is fail-closed and was abandoned/),
+    });
+  });
+});
