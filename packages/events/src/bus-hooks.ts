@@ -2,6 +2,7 @@ import type { HookExecutor } from '@hookspell/hooks';
 import { EventError, EventErrorCode } from './errors.js';
 import type { HookspellEvent } from './event.js';
 import type { SubscriptionImpl } from './subscription.js';
+import { describeForNotice } from './thrown-value.js';
 
 /** The part of a hooks executor the bus uses. */
 export type HookFirer = Pick<HookExecutor, 'fire'>;
@@ -54,22 +55,28 @@ export function createBusHooks(executor: HookFirer): BusHooks {
       }
     },
     handlerError(event, sub, error) {
-      executor
-        .fire(
-          'EventHandlerError',
-          {
-            component: COMPONENT,
-            data: {
-              eventId: event.id,
-              type: event.type,
-              subscriptionId: sub.id,
-              pattern: sub.pattern,
-              error: error instanceof Error ? error.message : String(error),
+      // Reporting a subscriber's failure must never fail: it runs inside the bus's error path.
+      try {
+        executor
+          .fire(
+            'EventHandlerError',
+            {
+              component: COMPONENT,
+              data: {
+                eventId: event.id,
+                type: event.type,
+                subscriptionId: sub.id,
+                pattern: sub.pattern,
+                // Read defensively: the thrown value may have throwing getters or be a revoked proxy.
+                error: describeForNotice(error).message,
+              },
             },
-          },
-          { correlationId: event.metadata.correlationId },
-        )
-        .catch(() => {});
+            { correlationId: event.metadata.correlationId },
+          )
+          .catch(() => {});
+      } catch {
+        // An executor whose fire() throws synchronously: nothing to report it to.
+      }
     },
   };
 }

@@ -23,6 +23,7 @@ import {
   SubscriptionImpl,
 } from './subscription.js';
 import { SubscriptionIndex } from './subscription-index.js';
+import { describeForNotice } from './thrown-value.js';
 import { type RateLimitOptions, TokenBucket } from './token-bucket.js';
 import type { EventTransport } from './transport.js';
 
@@ -535,7 +536,7 @@ export class EventBus<M extends EventMap = EventMap> {
         this.notice('$bus.persist.error', {
           eventId: event.id,
           eventType: event.type,
-          error: describeError(error),
+          error: describeForNotice(error),
         });
         if (durable) throw error;
       },
@@ -577,7 +578,7 @@ export class EventBus<M extends EventMap = EventMap> {
       pattern: sub.pattern,
       eventId: event.id,
       eventType: event.type,
-      error: describeError(error),
+      error: describeForNotice(error),
     });
     this.hooks?.handlerError(event, sub, error);
   }
@@ -637,12 +638,3 @@ export class EventBus<M extends EventMap = EventMap> {
 }
 
 function noop(): void {}
-
-export function describeError(error: unknown): { name: string; message: string; stack?: string } {
-  if (error instanceof Error) {
-    return error.stack === undefined
-      ? { name: error.name, message: error.message }
-      : { name: error.name, message: error.message, stack: error.stack };
-  }
-  return { name: typeof error, message: String(error) };
-}

@@ -151,9 +151,7 @@ export class SubscriptionImpl implements Subscription {
   private readonly onRejected = (error: unknown) => {
     const event = this.current!;
     this.current = undefined;
-    this.stats.failed++;
-    this.host.handlerFailed(this, event, error);
-    this.settled(false);
+    this.failedAsync(event, error);
   };
   private abortCleanup?: () => void;
 
@@ -280,45 +278,68 @@ export class SubscriptionImpl implements Subscription {
       this.host.expired(this, event);
       return;
     }
-    let result: unknown;
+    // One guard around everything the subscriber controls: its call, the `then` of what it
+    // returned (a getter or proxy trap may throw) and that `then`'s call. A guard costs nothing
+    // until something throws.
     try {
       // Direct call unless a correlation scope is needed: the common path costs no extra calls.
       const scope = this.host.scope;
-      result =
+      const result =
         scope === 'never' || (scope === 'auto' && !isCorrelationActive())
           ? this.handler(event)
           : this.host.invoke(this.handler, event);
+      if (result === null || typeof result !== 'object') {
+        this.stats.processed++;
+        return;
+      }
+      const then = (result as PromiseLike<unknown>).then;
+      if (typeof then !== 'function') {
+        this.stats.processed++;
+        return;
+      }
+      if (then === nativeThen) {
+        // A native promise (the async-function case): settles once, and never calls back before
+        // `then` returns, so the counters below are in place by then.
+        if (this.concurrency === 1) {
+          this.current = event;
+          then.call(result, this.onSettled, this.onRejected);
+        } else
+          then.call(
+            result,
+            () => this.settled(true),
+            (error: unknown) => this.failedAsync(event, error),
+          );
+      } else {
+        // Any other thenable may call back twice, both ways, synchronously, or throw after calling
+        // back: adopted by a promise of our own, which settles once (and catches what `then` throws).
+        const adopted = new Promise((resolve, reject) => Reflect.apply(then, result, [resolve, reject]));
+        if (this.concurrency === 1) {
+          this.current = event;
+          adopted.then(this.onSettled, this.onRejected);
+        } else
+          adopted.then(
+            () => this.settled(true),
+            (error: unknown) => this.failedAsync(event, error),
+          );
+      }
     } catch (error) {
+      // The call threw, or what it returned could not be awaited. Nothing was counted in flight.
+      this.current = undefined;
       this.stats.failed++;
       this.host.handlerFailed(this, event, error);
       return;
     }
-    if (
-      result !== null &&
-      typeof result === 'object' &&
-      typeof (result as PromiseLike<unknown>).then === 'function'
-    ) {
-      this.stats.inFlight++;
-      if (!this.isBusy) {
-        this.isBusy = true;
-        this.host.busyChanged(true);
-      }
-      if (this.concurrency === 1) {
-        this.current = event;
-        (result as PromiseLike<unknown>).then(this.onSettled, this.onRejected);
-        return;
-      }
-      (result as PromiseLike<unknown>).then(
-        () => this.settled(true),
-        (error: unknown) => {
-          this.stats.failed++;
-          this.host.handlerFailed(this, event, error);
-          this.settled(false);
-        },
-      );
-      return;
+    this.stats.inFlight++;
+    if (!this.isBusy) {
+      this.isBusy = true;
+      this.host.busyChanged(true);
     }
-    this.stats.processed++;
+  }
+
+  private failedAsync(event: HookspellEvent, error: unknown): void {
+    this.stats.failed++;
+    this.host.handlerFailed(this, event, error);
+    this.settled(false);
   }
 
   private settled(ok: boolean): void {
@@ -396,6 +417,10 @@ export class SubscriptionImpl implements Subscription {
     for (const resolve of waiters) resolve();
   }
 }
+
+// Compared with what a handler's result has as `then`: equal means a native promise, whose
+// `then` settles once and never calls back synchronously.
+const nativeThen = Promise.prototype.then;
 
 function positiveInteger(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) {
