@@ -12,6 +12,8 @@ export const ExitCode = {
   CANCELLED: 3,
   /** `fire`: not cancelled, but at least one hook failed (`error` or `timeout`; fail-open). */
   HOOK_FAILED: 4,
+  /** `hooks audit`: at least one hook can fail open at a guard point (a CI gate). */
+  AUDIT_FINDINGS: 5,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -35,7 +35,7 @@ export function buildProgram(): Command {
     .addHelpText(
       'after',
       `
-Exit codes: 0 ok · 1 runtime failure · 2 usage or config error · 3 fire: a hook cancelled · 4 fire: a hook failed.
+Exit codes: 0 ok · 1 runtime failure · 2 usage or config error · 3 fire: a hook cancelled · 4 fire: a hook failed · 5 hooks audit: a hook can fail open at a guard point.
 
 Start here:
   $ hookspell init && hookspell hooks list && hookspell fire custom:checks`,

@@ -8,6 +8,7 @@ import type { ResolvedConfig } from './config/types.js';
 import { CliError, CliErrorCode, errorLine } from './errors.js';
 import { RegistryGate, registerConfigHooks } from './hooks/load-hooks.js';
 import { RunningHooks } from './hooks/running-hooks.js';
+import { breakerWarning, type CliWarning } from './render/breaker-warning.js';
 import { printedLines, ScriptFailedError } from './script-failure.js';
 import { openStorage } from './storage.js';
 
@@ -16,6 +17,8 @@ export interface RuntimeOptions {
   verbose?: boolean;
   /** Where script log lines go. @default stderr */
   logLine?: (line: string) => void;
+  /** Where warning lines go as they happen (a breaker opened…). @default stderr, `hookspell: warning: …` */
+  warningLine?: (line: string) => void;
 }
 
 /**
@@ -36,6 +39,8 @@ export class Runtime {
   readonly state: ScopedState;
   readonly running = new RunningHooks();
   readonly gate: RegistryGate;
+  /** Warnings so far (a hook's breaker opened…), oldest first; each was also written as a line. */
+  readonly warnings: CliWarning[] = [];
   readonly #options: RuntimeOptions;
   #scripts: ScriptRuntime | undefined;
   /** The built-ins, imported only when the config or a script may use them (pino & co. cost ~70 ms to load). */
@@ -67,6 +72,10 @@ export class Runtime {
       defaultTimeoutMs: config.defaultTimeoutMs,
       sink: this.bus.hookSink(),
     });
+    // A breaker that opens changes what a hook decides from now on (skipped, or cancel at a
+    // fail-closed hook): said as it happens, since a guard that stops checking must not be silent.
+    // A sync handler on an idle subscription runs inside the executor's emit, before the fire settles.
+    this.bus.subscribe('hook.breaker.opened', (event) => this.#warn(breakerWarning(event.data)));
     this.journal = config.journal.enabled
       ? new HookJournal(storage, {
           retention: config.journal.retention,
@@ -154,6 +163,13 @@ export class Runtime {
       }
       return script;
     });
+  }
+
+  #warn(warning: CliWarning): void {
+    this.warnings.push(warning);
+    const write =
+      this.#options.warningLine ?? ((line: string) => process.stderr.write(`hookspell: warning: ${line}\n`));
+    write(warning.message);
   }
 
   #logger(): ScriptLogger {

@@ -10,6 +10,7 @@ describe('errors and help', () => {
       ['fire'],
       ['hooks'],
       ['hooks', 'list'],
+      ['hooks', 'audit'],
       ['hooks', 'points'],
       ['events'],
       ['events', 'tail'],
@@ -26,7 +27,7 @@ describe('errors and help', () => {
     }
     const top = await hookspell(['--help'], { cwd });
     expect(top.stdout).toMatch(
-      /Exit codes: 0 ok · 1 runtime failure · 2 usage or config error · 3 fire: a hook cancelled · 4 fire: a hook failed\./,
+      /Exit codes: 0 ok · 1 runtime failure · 2 usage or config error · 3 fire: a hook cancelled · 4 fire: a hook failed · 5 hooks audit: a hook can fail open at a guard point\./,
     );
   });
 

@@ -105,6 +105,7 @@ describe('hookspell run', () => {
         correlationId: expect.any(String),
         printed,
         error: { code, line: expect.any(Number), message: line.replace(/^hookspell: /, '') },
+        warnings: [],
       });
     }
   });

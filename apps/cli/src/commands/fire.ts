@@ -50,6 +50,7 @@ export function fireCommand(program: Command): void {
       'after',
       `
 Exit codes: 0 continue/modified…, 3 a hook cancelled, 4 a hook failed (error/timeout) but nothing cancelled, 2 bad input, 1 runtime failure.
+When a hook's circuit breaker opens, a warning line goes to stderr (with --json also in "warnings").
 
 Examples:
   $ hookspell fire BeforeToolExecution --component tool:shell --data '{"cmd":"rm -rf /"}'
@@ -92,7 +93,8 @@ Examples:
         } finally {
           progress?.stop();
         }
-        if (options.json) outJson(outcomeJson(outcome, mode));
+        // Warnings (a breaker that opened) were written to stderr as they happened; --json also lists them.
+        if (options.json) outJson({ ...outcomeJson(outcome, mode), warnings: runtime.warnings });
         else out(renderOutcome(outcome, mode));
         if (outcome.decision.type === 'cancel') return ExitCode.CANCELLED;
         if (outcome.records.some((r) => r.status === 'error' || r.status === 'timeout'))

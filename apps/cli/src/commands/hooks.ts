@@ -1,6 +1,8 @@
 import { HOOK_POINTS } from '@hookspell/hooks';
 import type { Command } from 'commander';
 import { out, outJson, withRuntime } from '../context.js';
+import { ExitCode } from '../errors.js';
+import { audit, renderAudit } from '../render/audit.js';
 import { listHooks, renderHooks } from '../render/hooks-table.js';
 import { parsePoint } from '../util/input.js';
 
@@ -48,6 +50,39 @@ Examples:
         if (options.json) outJson(listing);
         else out(renderHooks(listing));
       });
+    });
+  hooks
+    .command('audit')
+    .description(
+      'list every hook that can let a guarded action go ahead although it failed or did not run (fail-open at a guard point)',
+    )
+    .option(
+      '--json',
+      'print JSON: { checked, findings: [{ point, name, language, onFailure, onFailureSource, paths, why, fix, source, … }] }',
+    )
+    .addHelpText(
+      'after',
+      `
+A guard point is one where a \`cancel\` stops something (BeforeToolExecution, ToolValidation,
+BeforeEventEmit, …; see docs/cli.md) or a point configured \`failClosed: true\`. A hook there fails
+open when its timeout, crash, invalid result, launch failure or open breaker lets the fire go on;
+a disabled one guards nothing. Fix: \`points.<point>.failClosed: true\` in the config (every hook
+there then fails closed unless it says \`onFailure: continue\`), or \`onFailure: cancel\` per hook.
+
+Exit codes: 0 no finding, 5 at least one finding (gate CI on it), 2 bad config, 1 runtime failure.
+
+Examples:
+  $ hookspell hooks audit
+  $ hookspell hooks audit --config ci/hookspell.config.yaml --json`,
+    )
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const code = await withRuntime(command, {}, async (runtime) => {
+        const result = audit(runtime.registry, runtime.gate.sources);
+        if (options.json) outJson(result);
+        else out(renderAudit(result));
+        return result.findings.length > 0 ? ExitCode.AUDIT_FINDINGS : ExitCode.OK;
+      });
+      process.exitCode = code;
     });
   hooks
     .command('points')

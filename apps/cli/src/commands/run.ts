@@ -32,7 +32,9 @@ such as Event.receive, are awaited), subscribers finish with what was published,
 journal entries and state are stored. print() lines go to stdout; log.warn/error to stderr
 (log.info/debug with --verbose). Event.publish goes through BeforeEventEmit/AfterEventEmit hooks.
 If the script fails, the lines it printed are shown before the error (exit 1); with --json,
-stdout is { script, correlationId, printed, error: { code, line?, message } }.
+stdout is { script, correlationId, printed, error: { code, line?, message }, warnings }.
+When a hook's circuit breaker opens, a warning line goes to stderr as it happens (with --json
+also in "warnings").
 
 Examples:
   $ hookspell run scripts/agent-loop.lua
@@ -67,6 +69,7 @@ Examples:
                 correlationId,
                 printed: error.printed,
                 error: { ...error.details(), message: errorLine(error) },
+                warnings: runtime.warnings,
               });
             } else if (error.printed.length > 0) out(error.printed.join('\n'));
           }
@@ -78,7 +81,15 @@ Examples:
         await runtime.bus.flush();
         const stored = (await runtime.log.query({ correlationId, limit: 100_000 })).length;
         if (options.json) {
-          outJson({ script: file, correlationId, printed, hooks, subscriptions, events: stored });
+          outJson({
+            script: file,
+            correlationId,
+            printed,
+            hooks,
+            subscriptions,
+            events: stored,
+            warnings: runtime.warnings,
+          });
           return;
         }
         if (printed.length > 0) out(printed.join('\n'));

@@ -39,6 +39,8 @@ export interface PointSettings {
   mode?: ExecutionMode;
   maxParallel?: number;
   abortOnCritical?: boolean;
+  /** A guard point: its hooks fail closed unless one says `onFailure: 'continue'` itself. */
+  failClosed?: boolean;
 }
 
 /** The config file, as validated against hookspell.schema.json. */

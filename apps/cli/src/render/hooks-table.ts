@@ -27,6 +27,8 @@ export interface PointListing {
   point: string;
   mode: 'sequential' | 'parallel';
   maxParallel: number | null;
+  /** Every hook here fails closed unless it says `onFailure: 'continue'` itself. */
+  failClosed: boolean;
   hooks: {
     order: number | null;
     name: string;
@@ -36,7 +38,10 @@ export interface PointListing {
     source: string | null;
     dependsOn: string[];
     timeoutMs: number | null;
+    /** The effective value: the hook's own, else its point's (`failClosed`), else 'continue'. */
     onFailure: 'continue' | 'cancel';
+    /** Where `onFailure` comes from: the hook's registration, its point, or the default. */
+    onFailureSource: 'hook' | 'point' | 'default';
     critical: boolean;
     mutates: boolean;
     enabled: boolean;
@@ -62,6 +67,7 @@ export function listHooks(
       point: p,
       mode: config.mode,
       maxParallel: Number.isFinite(config.maxParallel) ? config.maxParallel : null,
+      failClosed: config.failClosed,
       hooks: executionOrder(infos).map((h) => ({
         order: h.enabled ? ++order : null,
         name: h.name,
@@ -72,6 +78,7 @@ export function listHooks(
         dependsOn: [...h.dependsOn],
         timeoutMs: h.timeoutMs ?? null,
         onFailure: h.onFailure,
+        onFailureSource: h.onFailureSource,
         critical: h.critical,
         mutates: h.mutates,
         enabled: h.enabled,
@@ -93,7 +100,7 @@ export function renderHooks(listing: readonly PointListing[]): string {
   const out: string[] = [];
   for (const p of listing) {
     const parallel = p.mode === 'parallel' ? ` (maxParallel ${p.maxParallel ?? '∞'})` : '';
-    out.push(`${p.point}  ${p.mode}${parallel}`);
+    out.push(`${p.point}  ${p.mode}${parallel}${p.failClosed ? '  failClosed' : ''}`);
     const rows = [
       ['#', 'name', 'priority', 'language', 'depends on', 'timeout', 'flags', 'breaker', 'source'],
     ];
@@ -102,6 +109,8 @@ export function renderHooks(listing: readonly PointListing[]): string {
         h.critical && 'critical',
         h.mutates && 'mutates',
         h.onFailure === 'cancel' && 'fail-closed',
+        // Said only where it departs from the point: a fail-open hook at a failClosed point.
+        h.onFailure === 'continue' && p.failClosed && 'fail-open',
         !h.enabled && 'disabled',
       ]
         .filter(Boolean)
