@@ -78,6 +78,112 @@ describe('jsonValueProblem', () => {
     );
   });
 
+  it('refuses what JSON would drop or what would throw into storage, with the path (issue 14, item 10)', () => {
+    const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const getter = {
+      get secret(): never {
+        throw new RangeError('not here');
+      },
+    };
+    expect(jsonValueProblem(Object.assign([1], { extra: true }))).toBe(
+      'value.extra is a named property of an array, which JSON drops (it keeps only the elements); store an object instead, e.g. { items: [...], name: value }',
+    );
+    expect(jsonValueProblem({ m: /b/.exec('abc') })).toMatch(
+      /^value\.m\.index is a named property of an array/,
+    );
+    expect(jsonValueProblem(Object.assign([1], { 'not id': 1 }))).toMatch(/^value\["not id"\] is a named/);
+    expect(jsonValueProblem(Object.assign([], { [Symbol('s')]: 1 }))).toBe(
+      'value has symbol keys, which are not JSON',
+    );
+    class Row extends Array {}
+    expect(jsonValueProblem({ rows: new Row() })).toBe(
+      'value.rows is an instance of Row, not a plain array; convert it first (Array.from(value))',
+    );
+    expect(jsonValueProblem({ a: [getter] })).toBe(
+      "value.a[0].secret could not be read: its getter threw RangeError: not here. Store plain data (copy the value's fields into a new object first)",
+    );
+    for (const proxy of [new Proxy({}, {}), new Proxy([], {}), revoked]) {
+      expect(jsonValueProblem({ p: [proxy] })).toMatch(
+        /^value\.p\[0\] is a Proxy, which storage does not read/,
+      );
+    }
+    // What a getter throws is described without trusting it.
+    const hostile = Object.create(null);
+    const poisoned = new Error('x');
+    Object.defineProperty(poisoned, 'message', {
+      get() {
+        throw new Error('again');
+      },
+    });
+    for (const [thrown, words] of [
+      [hostile, 'an object'],
+      [poisoned, 'an instance of Error'],
+      [revoked, 'a Proxy'],
+      [Symbol('s'), 'a symbol'],
+      [12n, 'a bigint'],
+      ['text', '"text"'],
+    ] as const) {
+      const value = {
+        get bad(): never {
+          throw thrown;
+        },
+      };
+      expect(jsonValueProblem(value)).toBe(
+        `value.bad could not be read: its getter threw ${words}. Store plain data (copy the value's fields into a new object first)`,
+      );
+    }
+  });
+
+  it('never throws, and refuses every value with a hostile part (property)', () => {
+    const hostile = fc.constantFrom(
+      () => Object.assign([1], { named: 1 }),
+      () => new Proxy({ a: 1 }, {}),
+      () => {
+        const { proxy, revoke } = Proxy.revocable([], {});
+        revoke();
+        return proxy;
+      },
+      () => ({
+        get x(): never {
+          throw Object.create(null);
+        },
+      }),
+      () =>
+        new Proxy(
+          {},
+          {
+            ownKeys: () => {
+              throw new Error('trap');
+            },
+          },
+        ),
+    );
+    const tree = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        fc.jsonValue({ maxDepth: 1 }),
+        fc.array(tie('node'), { maxLength: 3 }),
+        fc.dictionary(fc.string(), tie('node'), { maxKeys: 3 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(tree, hostile, fc.nat(), (plain, make, where) => {
+        // Put the hostile part somewhere in a JSON tree: under a key or in an array.
+        const bad = make();
+        const value = where % 2 === 0 ? { plain, bad } : [plain, [bad]];
+        let problem: string | undefined;
+        expect(() => {
+          problem = jsonValueProblem(value);
+        }).not.toThrow();
+        expect(problem).toMatch(where % 2 === 0 ? /^value\.bad/ : /^value\[1\]\[0\]/);
+        expect(() => encodeJsonValue('b', value as never, 1e9)).toThrow(
+          expect.objectContaining({ code: StorageErrorCode.INVALID_VALUE }),
+        );
+      }),
+    );
+  });
+
   it('accepts the same object twice when it is not a cycle', () => {
     const shared = { x: 1 };
     expect(jsonValueProblem({ a: shared, b: shared, c: [shared, shared] })).toBeUndefined();
@@ -116,6 +222,22 @@ describe('encodeJsonValue', () => {
     expect(error.message).toContain('Cannot store ops[3].value: its JSON form is 8 bytes, over this backend');
     expect(error.message).toContain('limit of 7 bytes');
     expect(error.message).toContain('maxValueBytes');
+  });
+
+  it('a getter that throws only on its second read (while encoding) still ends in HOOKSPELL_INVALID_VALUE', () => {
+    let reads = 0;
+    const value = {
+      get flaky(): number {
+        if (++reads > 1) throw new Error('second read');
+        return 1;
+      },
+    };
+    const error = thrown(() => encodeJsonValue('b', value, 1000, 'ops[0].value'));
+    expect(error.code).toBe(StorageErrorCode.INVALID_VALUE);
+    expect(error.message).toContain(
+      'ops[0].value changed while it was being stored (a getter threw Error: second read on its second read)',
+    );
+    expect(reads).toBe(2);
   });
 
   it('checks the value before its size', () => {

@@ -183,6 +183,114 @@ class Point {
   x = 1;
 }
 
+class List extends Array<number> {}
+
+/** An Error whose every property read throws: what a hostile getter may throw. */
+function hostileError(): Error {
+  const error = new Error('hidden');
+  for (const key of ['message', 'name', 'stack', 'toString']) {
+    Object.defineProperty(error, key, {
+      get() {
+        throw new Error(`${key} getter`);
+      },
+    });
+  }
+  return error;
+}
+
+function revokedProxy(): object {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+}
+
+function throwing(thrown: () => unknown): object {
+  return {
+    ok: 1,
+    get bad(): never {
+      throw thrown();
+    },
+  };
+}
+
+/**
+ * Values JSON.stringify would store differently, or that would throw into the backend: each is
+ * refused with HOOKSPELL_INVALID_VALUE naming the path (issue 14, item 10).
+ */
+function unreadableValues(): (readonly [
+  label: string,
+  value: unknown,
+  mentions: readonly (string | RegExp)[],
+])[] {
+  const trapsThrow = new Proxy(
+    {},
+    {
+      get: () => {
+        throw new Error('get trap');
+      },
+      ownKeys: () => {
+        throw new Error('ownKeys trap');
+      },
+      getPrototypeOf: () => {
+        throw new Error('getPrototypeOf trap');
+      },
+      has: () => {
+        throw new Error('has trap');
+      },
+    },
+  );
+  return [
+    ['an array with a named property', Object.assign([1, 2], { extra: 'x' }), ['value.extra', /array/]],
+    [
+      'a named property of an array nested in an object',
+      { rows: [{ match: Object.assign(['a'], { index: 0 }) }] },
+      ['value.rows[0].match.index', /array/],
+    ],
+    ['a RegExp match (an array with index, input and groups)', /b/.exec('abc'), ['value.index', /array/]],
+    ['an array with a symbol key', Object.assign([1], { [Symbol('k')]: 1 }), ['value', /symbol/]],
+    ['an instance of an Array subclass', List.from([1, 2]), ['value', 'List']],
+    ['a getter that throws', throwing(() => new Error('no way')), ['value.bad', /threw/, 'no way']],
+    [
+      'a getter in an array element that throws',
+      [
+        0,
+        {
+          get x(): never {
+            throw new TypeError('x is private');
+          },
+        },
+      ],
+      ['value[1].x', /threw/, 'TypeError', 'x is private'],
+    ],
+    [
+      'a getter that throws a null-prototype object',
+      throwing(() => Object.create(null)),
+      ['value.bad', /threw/],
+    ],
+    [
+      'a getter that throws an Error whose message, name, stack and toString getters throw',
+      throwing(hostileError),
+      ['value.bad', /threw/],
+    ],
+    ['a getter that throws a revoked Proxy', throwing(revokedProxy), ['value.bad', /threw/]],
+    ['a Proxy of a plain object', new Proxy({ a: 1 }, {}), ['value', /Proxy/]],
+    ['a Proxy of an array', new Proxy([1, 2], {}), ['value', /Proxy/]],
+    ['a Proxy whose traps throw', trapsThrow, ['value', /Proxy/]],
+    ['a revoked Proxy', revokedProxy(), ['value', /Proxy/]],
+    ['a revoked Proxy under a key', { ok: true, k: revokedProxy() }, ['value.k', /Proxy/]],
+    ['a revoked Proxy in an array', [1, revokedProxy()], ['value[1]', /Proxy/]],
+    [
+      'a toJSON method that throws',
+      {
+        toJSON: () => {
+          throw new Error('toJSON');
+        },
+      },
+      ['value.toJSON', /function/],
+    ],
+  ];
+}
+
 function badValues(): (readonly [label: string, value: unknown, mentions: readonly (string | RegExp)[]])[] {
   const cyclic: { a: unknown[] } = { a: [] };
   cyclic.a.push(cyclic);
@@ -218,7 +326,7 @@ function badValues(): (readonly [label: string, value: unknown, mentions: readon
 
 function describeBadValues(ctx: ConformanceContext): void {
   describe('bad values', () => {
-    for (const [label, value, mentions] of badValues()) {
+    for (const [label, value, mentions] of [...badValues(), ...unreadableValues()]) {
       testCase(
         `set rejects ${label} with HOOKSPELL_INVALID_VALUE naming the path and writes nothing`,
         async () => {
@@ -254,6 +362,42 @@ function describeBadValues(ctx: ConformanceContext): void {
       );
       expect(await ctx.backend.list('')).toStrictEqual([]);
     });
+
+    testCase('batch refuses an array with a named property or a Proxy, naming the operation', async () => {
+      await expectStorageError(
+        () =>
+          ctx.backend.batch([
+            { type: 'set', key: 'ok', value: [1] },
+            {
+              type: 'set',
+              key: 'bad',
+              value: { list: Object.assign([1], { note: 'x' }) } as unknown as JsonValue,
+            },
+          ]),
+        StorageErrorCode.INVALID_VALUE,
+        ['ops[1].value.list.note'],
+      );
+      await expectStorageError(
+        () =>
+          ctx.backend.batch([{ type: 'set', key: 'bad', value: [revokedProxy()] as unknown as JsonValue }]),
+        StorageErrorCode.INVALID_VALUE,
+        ['ops[0].value[0]', /Proxy/],
+      );
+      expect(await ctx.backend.list('')).toStrictEqual([]);
+    });
+
+    testCase(
+      'a value refused once can be stored after it is made plain; the backend keeps working',
+      async () => {
+        const list = Object.assign([1, 2], { extra: 'x' });
+        await expectStorageError(
+          () => ctx.backend.set('k', list as JsonValue),
+          StorageErrorCode.INVALID_VALUE,
+        );
+        await ctx.backend.set('k', { items: [...list], extra: list.extra });
+        expect(await ctx.backend.get('k')).toStrictEqual({ items: [1, 2], extra: 'x' });
+      },
+    );
   });
 }
 
