@@ -4,6 +4,10 @@ import { HookspellError } from '@hookspell/storage';
 export const EventErrorCode = {
   INVALID_PATTERN: 'HOOKSPELL_INVALID_PATTERN',
   INVALID_EVENT_TYPE: 'HOOKSPELL_INVALID_EVENT_TYPE',
+  /** A pattern over `maxPatternLength` characters or `maxPatternSegments` segments (default 1024 / 64). */
+  PATTERN_TOO_LONG: 'HOOKSPELL_PATTERN_TOO_LONG',
+  /** An event type over 256 characters or 64 segments. */
+  EVENT_TYPE_TOO_LONG: 'HOOKSPELL_EVENT_TYPE_TOO_LONG',
   INVALID_ARGUMENT: 'HOOKSPELL_INVALID_ARGUMENT',
   BACKPRESSURE: 'HOOKSPELL_BACKPRESSURE',
   RATE_LIMITED: 'HOOKSPELL_RATE_LIMITED',

@@ -11,6 +11,7 @@ import {
   type StreamOptions,
   waitForEvent,
 } from './event-stream.js';
+import { type PatternLimits, quote, resolvePatternLimits, TYPE_CACHE_SIZE } from './limits.js';
 import { assertEventType, type CompiledPattern, compilePattern } from './pattern.js';
 import { nextEventId, nextSequence } from './sequence-clock.js';
 import {
@@ -64,6 +65,12 @@ export interface EventBusOptions {
   correlation?: boolean;
   /** Default `source` of published events. */
   source?: string;
+  /**
+   * Bounds on the patterns of `subscribe`, `stream`, `once` and `persist` (checked before a
+   * pattern is read; past them `HOOKSPELL_PATTERN_TOO_LONG`). Lower them for a bus that takes
+   * patterns from scripts or users. @default { maxPatternLength: 1024, maxPatternSegments: 64 }
+   */
+  limits?: Partial<PatternLimits>;
   /** Milliseconds clock (tests). @default Date.now */
   clock?: () => number;
 }
@@ -135,6 +142,7 @@ export class EventBus<M extends EventMap = EventMap> {
   private readonly log?: EventLogWriter;
   private readonly persistPatterns: readonly CompiledPattern[];
   private readonly persistCache = new Map<string, boolean>();
+  private readonly patternLimits: PatternLimits;
   private readonly validTypes = new Set<string>();
   private readonly transport?: EventTransport;
   private readonly transportOff?: () => void;
@@ -165,7 +173,10 @@ export class EventBus<M extends EventMap = EventMap> {
     this.source = options.source;
     if (options.rateLimit) this.bucket = new TokenBucket(options.rateLimit, this.clock());
     this.log = options.log;
-    this.persistPatterns = (options.persist ?? (options.log ? ['**'] : [])).map(compilePattern);
+    this.patternLimits = resolvePatternLimits(options.limits);
+    this.persistPatterns = (options.persist ?? (options.log ? ['**'] : [])).map((p) =>
+      compilePattern(p, this.patternLimits),
+    );
     this.hooks = options.executor ? createBusHooks(options.executor) : undefined;
     this.host = {
       now: this.clock,
@@ -213,10 +224,10 @@ export class EventBus<M extends EventMap = EventMap> {
     if (typeof handler !== 'function') {
       throw new EventError(
         EventErrorCode.INVALID_ARGUMENT,
-        `\`handler\` for ${JSON.stringify(pattern)} must be a function, got ${typeof handler}.`,
+        `\`handler\` for ${quote(pattern)} must be a function, got ${typeof handler}.`,
       );
     }
-    const compiled = compilePattern(pattern);
+    const compiled = compilePattern(pattern, this.patternLimits);
     const id = `sub-${this.nextId++}`;
     const sub = new SubscriptionImpl(
       this.host,
@@ -459,7 +470,10 @@ export class EventBus<M extends EventMap = EventMap> {
         `Event type ${JSON.stringify(type)} starts with \`$\`, which is reserved for the bus's own notices ($bus.*). Pick another name.`,
       );
     }
-    if (!internal) this.validTypes.add(type);
+    if (internal) return;
+    // Bounded: a publisher inventing a new type per event must not grow the bus forever.
+    if (this.validTypes.size >= TYPE_CACHE_SIZE) this.validTypes.clear();
+    this.validTypes.add(type);
   }
 
   // Delivers locally (or hands to the transport). Returns a promise when a publisher must wait.
@@ -506,6 +520,7 @@ export class EventBus<M extends EventMap = EventMap> {
     let yes = this.persistCache.get(type);
     if (yes === undefined) {
       yes = this.persistPatterns.some((p) => p.matches(type));
+      if (this.persistCache.size >= TYPE_CACHE_SIZE) this.persistCache.clear();
       this.persistCache.set(type, yes);
     }
     return yes;

@@ -1,6 +1,7 @@
 import { type BatchOp, type JsonObject, jsonValueProblem, type StorageBackend } from '@hookspell/storage';
 import { EventError, EventErrorCode } from './errors.js';
 import type { HookspellEvent } from './event.js';
+import { type PatternLimits, resolvePatternLimits } from './limits.js';
 import {
   correlationPart,
   encodeId,
@@ -70,6 +71,11 @@ export interface EventLogOptions {
   maxAgeMs?: number;
   /** Called when a commit fails (the events are reported, never thrown at publishers that did not ask for `durable`). */
   onError?: (error: unknown, events: readonly HookspellEvent[]) => void;
+  /**
+   * Bounds on query patterns (past them `HOOKSPELL_PATTERN_TOO_LONG`).
+   * @default { maxPatternLength: 1024, maxPatternSegments: 64 }
+   */
+  limits?: Partial<PatternLimits>;
   /** @default Date.now */
   clock?: () => number;
 }
@@ -135,6 +141,7 @@ export class EventLog implements EventLogWriter {
   private readonly retention: NonNullable<EventLogOptions['retention']>;
   private readonly onError?: EventLogOptions['onError'];
   private readonly clock: () => number;
+  private readonly patternLimits: PatternLimits;
   private readonly batches: PendingBatch[] = [];
   /** Every type logged, with its key part (typeKeyPart). */
   private readonly types = new Map<string, string>();
@@ -166,6 +173,7 @@ export class EventLog implements EventLogWriter {
     this.budget = segmentBudget(storage, options.maxSegmentBytes);
     this.maxPending = options.maxPending ?? 100_000;
     this.indexTypes = options.indexTypes !== false;
+    this.patternLimits = resolvePatternLimits(options.limits);
     this.retention = retentionOf(options);
     this.onError = options.onError;
     this.clock = options.clock ?? Date.now;
@@ -229,6 +237,9 @@ export class EventLog implements EventLogWriter {
    * repeat. Waits for pending appends first, so a writer sees its own events.
    */
   async query(query: EventQuery = {}): Promise<HookspellEvent[]> {
+    // Checked before waiting for anything: a pattern over the limits is refused at once.
+    const matcher =
+      query.pattern === undefined ? undefined : compilePattern(query.pattern, this.patternLimits);
     await this.flush();
     await this.ready();
     const limit = query.limit ?? 1000;
@@ -240,7 +251,6 @@ export class EventLog implements EventLogWriter {
     }
     const range = scanRange(query);
     const reverse = query.reverse === true;
-    const matcher = query.pattern === undefined ? undefined : compilePattern(query.pattern);
     const reader = new LogReader(this.storage, this.prefix);
     if (query.correlationId !== undefined) {
       const lone = await this.findOwnEvent(query.correlationId);

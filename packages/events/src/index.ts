@@ -19,6 +19,12 @@ export {
 } from './event-log.js';
 export type { EventStream, OnceOptions, StreamOptions } from './event-stream.js';
 export {
+  DEFAULT_PATTERN_LIMITS,
+  MAX_EVENT_TYPE_LENGTH,
+  MAX_EVENT_TYPE_SEGMENTS,
+  type PatternLimits,
+} from './limits.js';
+export {
   assertEventType,
   type CompiledPattern,
   compilePattern,

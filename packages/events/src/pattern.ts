@@ -1,4 +1,11 @@
 import { EventError, EventErrorCode } from './errors.js';
+import {
+  DEFAULT_PATTERN_LIMITS,
+  MAX_EVENT_TYPE_LENGTH,
+  MAX_EVENT_TYPE_SEGMENTS,
+  type PatternLimits,
+  quote,
+} from './limits.js';
 
 // A segment: no whitespace, no control characters, no `.`, no `*`.
 const SEGMENT = /^[^\s.*\u0000-\u001f\u007f]+$/;
@@ -6,34 +13,69 @@ const SIMPLE_TYPE = /^[A-Za-z0-9_$:-]+(?:\.[A-Za-z0-9_:-]+)*$/;
 
 /**
  * Returns why `type` is not a valid event type, or `undefined`. A type is one or more dotted
- * segments; a segment is non-empty and has no whitespace, control characters or `*`.
+ * segments — at most 256 characters and 64 segments — and a segment is non-empty and has no
+ * whitespace, control characters or `*`.
  */
 export function eventTypeProblem(type: unknown): string | undefined {
-  if (typeof type !== 'string') return `it must be a string, got ${typeof type}`;
-  if (type.length === 0) return 'it is empty';
-  if (type.length > 256) return `it is ${type.length} characters long; the limit is 256`;
+  return typeProblem(type)?.why;
+}
+
+interface TypeProblem {
+  code: EventErrorCode;
+  why: string;
+}
+
+function typeProblem(type: unknown): TypeProblem | undefined {
+  if (typeof type !== 'string') return invalidType(`it must be a string, got ${typeof type}`);
+  if (type.length === 0) return invalidType('it is empty');
+  if (type.length > MAX_EVENT_TYPE_LENGTH)
+    return {
+      code: EventErrorCode.EVENT_TYPE_TOO_LONG,
+      why: `it is ${type.length} characters long; the limit is ${MAX_EVENT_TYPE_LENGTH}`,
+    };
+  const count = segmentCount(type);
+  if (count > MAX_EVENT_TYPE_SEGMENTS)
+    return {
+      code: EventErrorCode.EVENT_TYPE_TOO_LONG,
+      why: `it has ${count} segments; the limit is ${MAX_EVENT_TYPE_SEGMENTS}`,
+    };
   if (SIMPLE_TYPE.test(type)) return undefined;
   const segments = type.split('.');
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
-    if (segment === '') return `segment ${i + 1} is empty (leading, trailing or doubled \`.\`)`;
+    if (segment === '') return invalidType(`segment ${i + 1} is empty (leading, trailing or doubled \`.\`)`);
     if (segment.includes('*'))
-      return `segment ${i + 1} (${JSON.stringify(segment)}) contains \`*\`; wildcards belong in patterns, not in event types`;
+      return invalidType(
+        `segment ${i + 1} (${quote(segment)}) contains \`*\`; wildcards belong in patterns, not in event types`,
+      );
     if (!SEGMENT.test(segment))
-      return `segment ${i + 1} (${JSON.stringify(segment)}) contains whitespace or a control character`;
+      return invalidType(`segment ${i + 1} (${quote(segment)}) contains whitespace or a control character`);
     if (i > 0 && segment.startsWith('$'))
-      return `segment ${i + 1} starts with \`$\`, which only a first segment may`;
+      return invalidType(`segment ${i + 1} starts with \`$\`, which only a first segment may`);
   }
   return undefined;
 }
 
-/** Throws `HOOKSPELL_INVALID_EVENT_TYPE` when `type` is not a valid event type. */
+function invalidType(why: string): TypeProblem {
+  return { code: EventErrorCode.INVALID_EVENT_TYPE, why };
+}
+
+function segmentCount(text: string): number {
+  let count = 1;
+  for (let i = text.indexOf('.'); i !== -1; i = text.indexOf('.', i + 1)) count++;
+  return count;
+}
+
+/**
+ * Throws when `type` is not a valid event type: `HOOKSPELL_EVENT_TYPE_TOO_LONG` past the length or
+ * segment limit, `HOOKSPELL_INVALID_EVENT_TYPE` otherwise.
+ */
 export function assertEventType(type: unknown): asserts type is string {
-  const problem = eventTypeProblem(type);
+  const problem = typeProblem(type);
   if (problem !== undefined) {
     throw new EventError(
-      EventErrorCode.INVALID_EVENT_TYPE,
-      `Invalid event type ${JSON.stringify(type)}: ${problem}. Event types look like 'tool.started' or 'agent.step.completed'.`,
+      problem.code,
+      `Invalid event type ${quote(type)}: ${problem.why}. Event types look like 'tool.started' or 'agent.step.completed'.`,
     );
   }
 }
@@ -53,13 +95,31 @@ export interface CompiledPattern {
  * Parses a pattern: dotted segments where `*` is exactly one segment, `**` is zero or more
  * segments anywhere, and anything else is literal. A wildcard never matches a first segment that
  * starts with `$` (the bus's reserved notices): subscribe to `$bus.**` explicitly.
- * Throws `HOOKSPELL_INVALID_PATTERN` saying what is wrong.
+ * Throws `HOOKSPELL_INVALID_PATTERN` saying what is wrong, and `HOOKSPELL_PATTERN_TOO_LONG` for a
+ * pattern over `limits` (by default 1024 characters, 64 segments) — checked before anything else
+ * reads it. Every pattern entering the package (subscribe, persist, log queries, transports)
+ * comes through here.
  */
-export function compilePattern(pattern: string): CompiledPattern {
+export function compilePattern(
+  pattern: string,
+  limits: Readonly<PatternLimits> = DEFAULT_PATTERN_LIMITS,
+): CompiledPattern {
   if (typeof pattern !== 'string' || pattern.length === 0) {
     throw invalidPattern(pattern, 'it must be a non-empty string');
   }
+  if (pattern.length > limits.maxPatternLength) {
+    throw patternTooLong(
+      pattern,
+      `it is ${pattern.length} characters long; the limit is ${limits.maxPatternLength} (\`maxPatternLength\`)`,
+    );
+  }
   const segments = pattern.split('.');
+  if (segments.length > limits.maxPatternSegments) {
+    throw patternTooLong(
+      pattern,
+      `it has ${segments.length} segments; the limit is ${limits.maxPatternSegments} (\`maxPatternSegments\`)`,
+    );
+  }
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
     if (segment === '')
@@ -68,13 +128,13 @@ export function compilePattern(pattern: string): CompiledPattern {
     if (segment.includes('*')) {
       throw invalidPattern(
         pattern,
-        `segment ${i + 1} (${JSON.stringify(segment)}) mixes \`*\` with other characters; a wildcard must be a whole segment (\`*\` or \`**\`)`,
+        `segment ${i + 1} (${quote(segment)}) mixes \`*\` with other characters; a wildcard must be a whole segment (\`*\` or \`**\`)`,
       );
     }
     if (!SEGMENT.test(segment))
       throw invalidPattern(
         pattern,
-        `segment ${i + 1} (${JSON.stringify(segment)}) contains whitespace or a control character`,
+        `segment ${i + 1} (${quote(segment)}) contains whitespace or a control character`,
       );
   }
   // `a.**.**.b` means the same as `a.**.b`; collapsing keeps matching linear.
@@ -93,7 +153,14 @@ export function compilePattern(pattern: string): CompiledPattern {
 function invalidPattern(pattern: unknown, why: string): EventError {
   return new EventError(
     EventErrorCode.INVALID_PATTERN,
-    `Invalid event pattern ${JSON.stringify(pattern)}: ${why}. Examples: 'tool.started', 'tool.*', '*.error', 'agent.**'.`,
+    `Invalid event pattern ${quote(pattern)}: ${why}. Examples: 'tool.started', 'tool.*', '*.error', 'agent.**'.`,
+  );
+}
+
+function patternTooLong(pattern: string, why: string): EventError {
+  return new EventError(
+    EventErrorCode.PATTERN_TOO_LONG,
+    `Event pattern ${quote(pattern)} is too long: ${why}. Event types have at most ${MAX_EVENT_TYPE_LENGTH} characters and ${MAX_EVENT_TYPE_SEGMENTS} segments; match many segments with one \`**\`, or raise the limit with the \`limits\` option of EventBus / EventLog.`,
   );
 }
 

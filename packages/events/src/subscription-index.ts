@@ -1,6 +1,5 @@
+import { TYPE_CACHE_SIZE } from './limits.js';
 import type { SubscriptionImpl } from './subscription.js';
-
-const MAX_CACHED_TYPES = 10_000;
 
 /**
  * Finds the subscriptions whose pattern matches an event type, in subscription order.
@@ -50,7 +49,7 @@ export class SubscriptionIndex {
     let found = this.cache.get(type);
     if (found === undefined) {
       found = this.compute(type);
-      if (this.cache.size >= MAX_CACHED_TYPES) this.cache = new Map();
+      if (this.cache.size >= TYPE_CACHE_SIZE) this.cache = new Map();
       this.cache.set(type, found);
     }
     this.lastType = type;
