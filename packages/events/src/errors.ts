@@ -35,17 +35,65 @@ export class EventError extends HookspellError {
   }
 }
 
-/** Thrown by `publish` when a subscription with `overflow: 'reject'` has a full queue. */
-export class BackpressureError extends EventError {
-  /** Ids of the subscriptions whose queues were full. */
-  readonly subscriptionIds: readonly string[];
+/** Why one subscription refused an event (see {@link BackpressureError}). */
+export interface BackpressureRefusal {
+  subscriptionId: string;
+  /** The subscription's `name`, when it has one. */
+  name?: string;
+  /**
+   * - `full`: its queue is full and its overflow is `'reject'`;
+   * - `waiting`: its queue is full, its overflow is `'block'`, and `maxWaiting` publishes already wait for room;
+   * - `cannot-wait`: its queue is full, its overflow is `'block'`, and the event came from `emit()`
+   *   or a hook sink, which cannot wait.
+   */
+  reason: 'full' | 'waiting' | 'cannot-wait';
+  queueSize: number;
+  maxWaiting?: number;
+}
 
-  constructor(subscriptionIds: readonly string[], eventType: string) {
+/**
+ * Thrown by `publish` (rejected) and `emit` when a subscription cannot take an event: a full
+ * `reject` queue, or a full `block` queue with `maxWaiting` publishes already waiting. The event
+ * was still delivered to every other subscriber.
+ */
+export class BackpressureError extends EventError {
+  /** Ids of the subscriptions that refused the event. */
+  readonly subscriptionIds: readonly string[];
+  /** Why each of them refused it. */
+  readonly refusals: readonly BackpressureRefusal[];
+
+  constructor(refusals: readonly BackpressureRefusal[], eventType: string) {
     super(
       EventErrorCode.BACKPRESSURE,
-      `Event ${JSON.stringify(eventType)} was rejected: the queue of subscription ${subscriptionIds.join(', ')} is full (overflow: 'reject'). It was delivered to every other subscriber. Slow down, raise \`queueSize\`, or choose another \`overflow\`.`,
+      `Event ${JSON.stringify(eventType)} was refused by ${refusals.map(describeRefusal).join('; ')}. It was delivered to every other subscriber. ${fixFor(refusals)}`,
     );
     this.name = 'BackpressureError';
-    this.subscriptionIds = subscriptionIds;
+    this.refusals = refusals;
+    this.subscriptionIds = refusals.map((r) => r.subscriptionId);
   }
+}
+
+function describeRefusal(r: BackpressureRefusal): string {
+  const who = `subscription ${r.subscriptionId}${r.name === undefined ? '' : ` (${JSON.stringify(r.name)})`}`;
+  switch (r.reason) {
+    case 'full':
+      return `${who}: its queue is full (queueSize ${r.queueSize}, overflow: 'reject')`;
+    case 'waiting':
+      return `${who}: its queue is full (queueSize ${r.queueSize}, overflow: 'block') and ${r.maxWaiting} publishes already waiting for room (maxWaiting ${r.maxWaiting})`;
+    case 'cannot-wait':
+      return `${who}: its queue is full (queueSize ${r.queueSize}, overflow: 'block') and emit() cannot wait`;
+  }
+}
+
+function fixFor(refusals: readonly BackpressureRefusal[]): string {
+  const fixes: string[] = [];
+  if (refusals.some((r) => r.reason === 'full'))
+    fixes.push('Slow down, raise `queueSize`, or choose another `overflow`.');
+  if (refusals.some((r) => r.reason === 'waiting'))
+    fixes.push(
+      'Await each publish before the next (a publisher that never awaits outruns any queue), or raise `maxWaiting` or `queueSize`.',
+    );
+  if (refusals.some((r) => r.reason === 'cannot-wait'))
+    fixes.push('Use `await bus.publish()` to wait for room, or raise `queueSize`.');
+  return fixes.join(' ');
 }

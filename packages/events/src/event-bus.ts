@@ -1,7 +1,7 @@
 import { type BusHooks, createBusHooks, type HookFirer } from './bus-hooks.js';
 import { coarseNow } from './coarse-clock.js';
 import { currentCorrelation, isCorrelationActive, runInCorrelationScope } from './correlation.js';
-import { BackpressureError, EventError, EventErrorCode } from './errors.js';
+import { BackpressureError, type BackpressureRefusal, EventError, EventErrorCode } from './errors.js';
 import { type EventLanguage, type EventMetadata, type HookspellEvent, NO_TAGS } from './event.js';
 import type { EventLogWriter } from './event-log.js';
 import {
@@ -487,7 +487,7 @@ export class EventBus<M extends EventMap = EventMap> {
 
   private dispatch(event: HookspellEvent, canWait = true): Promise<void> | undefined {
     const subs = this.index.match(event.type);
-    let rejected: string[] | undefined;
+    let refused: BackpressureRefusal[] | undefined;
     let waits: Promise<void>[] | undefined;
     for (let i = 0; i < subs.length; i++) {
       const sub = subs[i]!;
@@ -495,19 +495,20 @@ export class EventBus<M extends EventMap = EventMap> {
       const offer = sub.offer(event);
       if (offer === Offer.Accepted) continue;
       if (offer === Offer.Dropped) continue;
-      if (offer === Offer.Rejected) (rejected ??= []).push(sub.id);
-      else if (canWait) {
+      if (offer === Offer.Rejected) (refused ??= []).push(refusal(sub, 'full'));
+      else if (canWait && sub.canWait) {
         this.counters.blocked++;
         (waits ??= []).push(sub.waitForRoom(event));
       } else {
-        (rejected ??= []).push(sub.id);
+        // `block` with `maxWaiting` publishers already waiting, or a caller that cannot wait.
+        (refused ??= []).push(refusal(sub, canWait ? 'waiting' : 'cannot-wait'));
         sub.stats.rejected++;
       }
     }
     this.counters.delivered += subs.length;
-    if (rejected !== undefined) {
-      this.counters.rejected += rejected.length;
-      const error = new BackpressureError(rejected, event.type);
+    if (refused !== undefined) {
+      this.counters.rejected += refused.length;
+      const error = new BackpressureError(refused, event.type);
       if (!canWait) throw error;
       return waits ? Promise.all(waits).then(() => Promise.reject(error)) : Promise.reject(error);
     }
@@ -653,3 +654,13 @@ export class EventBus<M extends EventMap = EventMap> {
 }
 
 function noop(): void {}
+
+function refusal(sub: SubscriptionImpl, reason: BackpressureRefusal['reason']): BackpressureRefusal {
+  return {
+    subscriptionId: sub.id,
+    ...(sub.name !== undefined && { name: sub.name }),
+    reason,
+    queueSize: sub.queueSize,
+    ...(reason === 'waiting' && { maxWaiting: sub.maxWaiting }),
+  };
+}

@@ -1,6 +1,6 @@
 export type { HookFirer } from './bus-hooks.js';
 export { type Correlation, currentCorrelation, withCorrelation } from './correlation.js';
-export { BackpressureError, EventError, EventErrorCode } from './errors.js';
+export { BackpressureError, type BackpressureRefusal, EventError, EventErrorCode } from './errors.js';
 export type { EventLanguage, EventMetadata, HookspellEvent } from './event.js';
 export { isExpired } from './event.js';
 export {

@@ -29,6 +29,14 @@ export interface SubscribeOptions<E extends HookspellEvent = HookspellEvent> {
    */
   overflow?: OverflowStrategy;
   /**
+   * With `overflow: 'block'`: most publishes waiting at once for room in the full queue — one per
+   * publisher that did not await its previous publish. Past it `publish` fails at once with
+   * `BackpressureError` (`HOOKSPELL_BACKPRESSURE`), so publishers that never await cannot make the
+   * subscription hold one pending publish each. `0`: a full queue refuses at once.
+   * @default 1000
+   */
+  maxWaiting?: number;
+  /**
    * Handler calls in flight at once. `1` keeps order.
    * @default 1
    */
@@ -51,12 +59,14 @@ export interface SubscriptionStats {
   failed: number;
   /** Events dropped by `drop-oldest` / `drop-newest`, or pending when unsubscribed. */
   dropped: number;
-  /** Events refused by `reject`. */
+  /** Events refused: by `reject`, or by `block` with `maxWaiting` publishes already waiting (or from `emit`, which cannot wait). */
   rejected: number;
   /** Events not delivered because their ttl had passed. */
   expired: number;
   /** Publishers that had to wait (`block`). */
   blocked: number;
+  /** Publishers waiting now (`block`); at most `maxWaiting`. */
+  waiting: number;
   /** Events waiting now. */
   queued: number;
   /** Most events ever waiting at once. */
@@ -123,6 +133,7 @@ export class SubscriptionImpl implements Subscription {
     rejected: 0,
     expired: 0,
     blocked: 0,
+    waiting: 0,
     queued: 0,
     maxQueued: 0,
     inFlight: 0,
@@ -130,7 +141,8 @@ export class SubscriptionImpl implements Subscription {
   active = true;
   private readonly queue = new RingQueue<HookspellEvent>();
   private readonly waiters = new RingQueue<Waiter>();
-  private readonly queueSize: number;
+  readonly queueSize: number;
+  readonly maxWaiting: number;
   private readonly highWater: number;
   private readonly lowWater: number;
   private readonly concurrency: number;
@@ -169,6 +181,13 @@ export class SubscriptionImpl implements Subscription {
     this.pattern = compiled.source;
     this.name = options.name;
     this.queueSize = positiveInteger(options.queueSize ?? 1000, 'queueSize');
+    this.maxWaiting = options.maxWaiting ?? 1000;
+    if (!Number.isInteger(this.maxWaiting) || this.maxWaiting < 0) {
+      throw new EventError(
+        EventErrorCode.INVALID_ARGUMENT,
+        `\`maxWaiting\` must be a non-negative integer, got ${typeof options.maxWaiting === 'string' ? JSON.stringify(options.maxWaiting) : String(options.maxWaiting)}.`,
+      );
+    }
     this.concurrency = positiveInteger(options.concurrency ?? 1, 'concurrency');
     this.overflow = options.overflow ?? 'drop-oldest';
     if (!(OVERFLOW_STRATEGIES as string[]).includes(this.overflow)) {
@@ -223,9 +242,15 @@ export class SubscriptionImpl implements Subscription {
     }
   }
 
+  /** For `block`: whether another publisher may wait for room (fewer than `maxWaiting` do). */
+  get canWait(): boolean {
+    return this.waiters.length < this.maxWaiting;
+  }
+
   /** For `block`: resolves once `event` has been accepted into the queue (or the subscription ended). */
   waitForRoom(event: HookspellEvent): Promise<void> {
     this.stats.blocked++;
+    this.stats.waiting++;
     return new Promise((resolve) => this.waiters.push({ event, resolve }));
   }
 
@@ -242,6 +267,7 @@ export class SubscriptionImpl implements Subscription {
       this.host.dropped(this, waiter.event, 'unsubscribed');
       waiter.resolve();
     }
+    this.stats.waiting = 0;
     this.stats.queued = 0;
     this.prioritized = 0;
     this.host.removed(this);
@@ -374,6 +400,7 @@ export class SubscriptionImpl implements Subscription {
   private admitWaiter(): void {
     const waiter = this.waiters.shift();
     if (waiter) {
+      this.stats.waiting--;
       this.enqueue(waiter.event);
       waiter.resolve();
     }
