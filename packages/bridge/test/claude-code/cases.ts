@@ -224,6 +224,14 @@ export const CASES: readonly CompatCase[] = [
     expected: { decision: 'none' },
   },
   {
+    script: 'does-not-exist.sh',
+    title: 'a missing program in exec form (spawn ENOENT) is a non-blocking error',
+    event: 'PreToolUse',
+    hook: { command: fixture('does-not-exist.sh'), args: ['--check'] },
+    input: (ws) => bash(ws, 'rm -rf /'),
+    expected: { decision: 'none' },
+  },
+  {
     script: 'slow-deny.sh',
     title: 'exceeding its timeout (1 s): killed, the late deny discarded',
     event: 'PreToolUse',

@@ -21,6 +21,8 @@ export interface Workspace {
 /** Claude Code's placeholder, substituted by the runner (not by JavaScript). */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: Claude Code's own ${VAR} syntax
 export const PLUGIN_ROOT = '${CLAUDE_PLUGIN_ROOT}';
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Claude Code's own ${VAR} syntax
+export const PROJECT_DIR = '${CLAUDE_PROJECT_DIR}';
 
 export const FIXTURES = new URL('./fixtures/', import.meta.url).pathname.replace(/\/$/, '');
 export const fixture = (name: string) => `${FIXTURES}/${name}`;
