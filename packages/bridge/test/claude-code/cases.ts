@@ -107,7 +107,8 @@ export const CASES: readonly CompatCase[] = [
   },
   {
     script: 'defer-deploy.js',
-    title: 'permissionDecision defer (exec form: node + args; its reason is ignored)',
+    title:
+      'permissionDecision defer (exec form: node + args; its reason, updatedInput and context are ignored)',
     event: 'PreToolUse',
     hook: { command: 'node', args: [fixture('defer-deploy.js')] },
     input: (ws) => bash(ws, 'npm run deploy'),

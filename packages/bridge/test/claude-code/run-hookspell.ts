@@ -3,7 +3,13 @@
  * registered at the event's point with Claude Code's timeout, the point in parallel mode (Claude
  * Code's model), the Claude Code stdin object fired as `data`, then `claudeCodeAnswer`.
  */
-import { HookExecutor, type HookOutcome, HookRegistry, type RegisterOptions } from '@hookspell/hooks';
+import {
+  HookExecutor,
+  type HookOutcome,
+  type HookPoint,
+  HookRegistry,
+  type RegisterOptions,
+} from '@hookspell/hooks';
 import {
   type ClaudeCodeAnswer,
   type ClaudeCodeEvent,
@@ -20,7 +26,7 @@ export interface HookspellOptions {
   /** Per-hook registration extras (priority, onFailure, dependsOn …), by hook name. */
   register?: Record<string, Partial<RegisterOptions>>;
   /** Called before the fire, e.g. to configure the point. */
-  setup?(registry: HookRegistry, point: string): void;
+  setup?(registry: HookRegistry, point: HookPoint): void;
   mode?: 'parallel' | 'sequential';
 }
 
