@@ -1,5 +1,5 @@
 import { type HookPoint, isBuiltinHookPoint } from './hook-points.js';
-import type { HookRegistry } from './registry.js';
+import type { AnyHookRegistry, HookRegistry } from './registry.js';
 import type { HookLanguage } from './types.js';
 
 /**
@@ -59,7 +59,7 @@ export interface HookAuditFinding {
  * for (const f of auditHooks(registry)) console.warn(`${f.point} ${f.name}: ${f.why} ${f.fix}`);
  * ```
  */
-export function auditHooks(registry: HookRegistry): HookAuditFinding[] {
+export function auditHooks(registry: AnyHookRegistry): HookAuditFinding[] {
   const findings: HookAuditFinding[] = [];
   for (const info of registry.list()) {
     const pointFailClosed = registry.pointConfig(info.point).failClosed;

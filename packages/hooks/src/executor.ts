@@ -11,12 +11,20 @@ import { nextFireSeq } from './ids.js';
 import { type HookMetrics, LatencyMetrics } from './metrics.js';
 import { FireOutcome, NONE } from './outcome.js';
 import { ParallelRun } from './parallel-run.js';
+import type { DataOf, DefaultPoints, PointMap, PointOf } from './point-data.js';
 import { assertMaxParallel, type HookRegistry } from './registry.js';
 import { SequentialRun } from './sequential-run.js';
 import type { ExecutorOptions, FireOptions, HookInput, HookOutcome, LifecycleSink } from './types.js';
 import { type WrapOptions, wrapFunction } from './wrap.js';
 
 let slots = 0;
+
+/**
+ * An executor of any point map: the type for code that accepts every executor (one typed with a
+ * host's point map is not assignable to the default `HookExecutor`).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: any point map
+export type AnyHookExecutor = HookExecutor<any>;
 const CONTINUE = HookResult.continue();
 const NO_INPUT: HookInput = Object.freeze({});
 
@@ -39,13 +47,13 @@ const NO_INPUT: HookInput = Object.freeze({});
  * if (outcome.decision.type === 'cancel') throw new Error(outcome.decision.reason);
  * ```
  */
-export class HookExecutor {
-  readonly registry: HookRegistry;
+export class HookExecutor<P extends PointMap = DefaultPoints> {
+  readonly registry: HookRegistry<P>;
   readonly defaultTimeoutMs: number;
   readonly correlation: boolean;
   readonly #env: RunEnv;
 
-  constructor(registry: HookRegistry, options: ExecutorOptions = {}) {
+  constructor(registry: HookRegistry<P>, options: ExecutorOptions = {}) {
     const { defaultTimeoutMs = 5_000, sink, clock = systemClock, metrics = true } = options;
     if (!(defaultTimeoutMs > 0)) {
       throw new HookError(
@@ -68,7 +76,8 @@ export class HookExecutor {
       sink: sink as LifecycleSink | undefined,
       correlation: this.correlation,
       slot: metrics ? slots++ : -1,
-      registry,
+      // Runs see hooks untyped: the point map types the host's side only.
+      registry: registry as unknown as HookRegistry,
       defaultDeadlines: deadlineList(defaultTimeoutMs) as DeadlineList,
       recorder: undefined,
     };
@@ -106,7 +115,15 @@ export class HookExecutor {
    * });
    * ```
    */
-  fire(point: HookPoint, input: HookInput = NO_INPUT, options?: FireOptions): Promise<HookOutcome> {
+  fire<K extends PointOf<P>>(
+    point: K,
+    input: HookInput<DataOf<P, K>> = NO_INPUT as HookInput<DataOf<P, K>>,
+    options?: FireOptions,
+  ): Promise<HookOutcome<DataOf<P, K>>> {
+    return this.#fire(point, input as HookInput, options) as Promise<HookOutcome<DataOf<P, K>>>;
+  }
+
+  #fire(point: HookPoint, input: HookInput, options: FireOptions | undefined): Promise<HookOutcome> {
     const plan = this.registry._plan(point);
     // Fast path: nothing registered here, so no context, run, clock reading or event is made.
     if (plan === undefined || plan.size === 0) {
@@ -200,7 +217,7 @@ export class HookExecutor {
       const point = options[key];
       if (point !== undefined) assertHookPoint(point, `wrap() option \`${key}\``);
     }
-    return wrapFunction(this, fn, options, this.#env.clock);
+    return wrapFunction(this as unknown as HookExecutor, fn, options, this.#env.clock);
   }
 
   /**

@@ -22,7 +22,7 @@ export {
 export { nearestName } from './edit-distance.js';
 export { HookCancelledError } from './errors/hook-cancelled-error.js';
 export { HookError, HookErrorCode } from './errors/hook-error.js';
-export { HookExecutor } from './executor.js';
+export { type AnyHookExecutor, HookExecutor } from './executor.js';
 export {
   type BuiltinHookPoint,
   HOOK_POINTS,
@@ -53,14 +53,20 @@ export {
   type Difference,
   TIME_KEYS,
 } from './journal/compare.js';
+export { ExecutionPrunedError } from './journal/execution-pruned-error.js';
 export {
+  DEFAULT_MAX_ENTRY_BYTES,
+  type ExecutionLookup,
   HookJournal,
   type HookJournalOptions,
   type JournalFilter,
+  type JournalPruneEvent,
+  type JournalSink,
   type JournalStats,
 } from './journal/hook-journal.js';
 export type { JournalEntry, JournalError, UnsequencedEntry } from './journal/journal-entry.js';
 export type { JournalPage, JournalQuery } from './journal/journal-reader.js';
+export type { JournalPruneInfo } from './journal/prune-record.js';
 export {
   type CorrelationReplay,
   type FireReplay,
@@ -75,9 +81,25 @@ export {
   type RetentionPolicy,
   type RetentionPreset,
 } from './journal/retention.js';
+export {
+  isUnserializable,
+  type UnserializableType,
+  type UnserializableValue,
+} from './journal/safe-json.js';
 export type { HookMetrics } from './metrics.js';
+export type {
+  AgentStepData,
+  BuiltinPointData,
+  DataOf,
+  DefaultPoints,
+  EventEmitData,
+  HookData,
+  PointMap,
+  PointOf,
+  ToolCallData,
+} from './point-data.js';
 export { PRIORITY, type Priority, type PriorityName } from './priority.js';
-export { HookRegistry } from './registry.js';
+export { type AnyHookRegistry, HookRegistry } from './registry.js';
 export { describeThrown, type ThrownDescription } from './thrown-value.js';
 export type {
   ComponentRef,

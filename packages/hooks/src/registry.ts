@@ -2,6 +2,7 @@ import { HookError, HookErrorCode } from './errors/hook-error.js';
 import { assertHook, HookEntry } from './hook-entry.js';
 import { assertHookPoint, type HookPoint } from './hook-points.js';
 import { checkDependencies, compilePlan, type Plan } from './plan.js';
+import type { DataOf, DefaultPoints, PointMap, PointOf } from './point-data.js';
 import { priorityValue } from './priority.js';
 import type {
   Hook,
@@ -68,7 +69,7 @@ class PointState {
  * handle.unregister();
  * ```
  */
-export class HookRegistry {
+export class HookRegistry<P extends PointMap = DefaultPoints> {
   readonly #points = new Map<string, PointState>();
   readonly #byId = new Map<string, HookEntry>();
   #seq = 0;
@@ -86,8 +87,8 @@ export class HookRegistry {
    * }, { name: 'audit', priority: 'low', timeoutMs: 2_000, tags: ['audit'] });
    * ```
    */
-  register(point: HookPoint, hook: Hook, opts: RegisterOptions = {}): HookHandle {
-    return this.#add([{ ...opts, point, hook }], false)[0]!;
+  register<K extends PointOf<P>>(point: K, hook: Hook<DataOf<P, K>>, opts: RegisterOptions = {}): HookHandle {
+    return this.#add([{ ...opts, point, hook: hook as Hook }], false)[0]!;
   }
 
   /**
@@ -98,8 +99,8 @@ export class HookRegistry {
    * registry.once('SystemStartup', () => console.log('first start'));
    * ```
    */
-  once(point: HookPoint, hook: Hook, opts: RegisterOptions = {}): HookHandle {
-    return this.#add([{ ...opts, point, hook }], true)[0]!;
+  once<K extends PointOf<P>>(point: K, hook: Hook<DataOf<P, K>>, opts: RegisterOptions = {}): HookHandle {
+    return this.#add([{ ...opts, point, hook: hook as Hook }], true)[0]!;
   }
 
   /**
@@ -347,6 +348,13 @@ function defaultName(hook: Hook, seq: number): string {
   const base = fn.name && fn.name !== 'execute' ? fn.name.replace(/^bound /, '') : 'hook';
   return `${base}#${seq}`;
 }
+
+/**
+ * A registry of any point map: the type for code that accepts every registry (a registry typed
+ * with a host's point map is not assignable to the default `HookRegistry`).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: any point map
+export type AnyHookRegistry = HookRegistry<any>;
 
 /** `maxParallel` must be an integer ≥ 1 or Infinity. */
 export function assertMaxParallel(value: number): void {

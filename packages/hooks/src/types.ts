@@ -2,6 +2,7 @@ import type { BreakerConfig, BreakerPreset, BreakerSnapshot } from './circuit-br
 import type { Clock } from './clock.js';
 import type { HookPoint } from './hook-points.js';
 import type { HookResult } from './hook-result.js';
+import type { HookData } from './point-data.js';
 import type { Priority } from './priority.js';
 
 /** Where a hook's code comes from. Script and command hooks are run by `@hookspell/bridge`. */
@@ -27,11 +28,11 @@ export interface Operation {
 }
 
 /** What the host passes to `fire()`; the executor builds the {@link HookContext} from it. */
-export interface HookInput {
+export interface HookInput<D extends object = HookData> {
   /** @default { type: 'system', name: 'host' } */
   component?: ComponentRef;
   /** @default {} */
-  data?: Record<string, unknown>;
+  data?: D;
   /** @default {} */
   metadata?: Record<string, string>;
   /** @default 'native' */
@@ -48,10 +49,11 @@ export interface HookInput {
  * prerequisites' modifications merged in. Writing to `data`/`metadata` directly is visible to
  * later hooks of a sequential chain; returning `modified` is the portable way.
  */
-export interface HookContext {
+export interface HookContext<D extends object = HookData> {
   readonly point: HookPoint;
   readonly component: ComponentRef;
-  data: Record<string, unknown>;
+  /** Typed by the registry's point map (`new HookRegistry<Points>()`), else {@link HookData}. */
+  data: D;
   metadata: Record<string, string>;
   readonly language: HookLanguage;
   readonly correlationId: string;
@@ -67,25 +69,28 @@ export interface HookContext {
 }
 
 /** A hook as a function. Returning nothing (or a promise of nothing) means `continue`. */
-export type HookFunction = (ctx: HookContext, signal: AbortSignal) => HookReturn | Promise<HookReturn>;
+export type HookFunction<D extends object = HookData> = (
+  ctx: HookContext<D>,
+  signal: AbortSignal,
+) => HookReturn | Promise<HookReturn>;
 
 /** What a hook function may return; `void` lets `() => {}` and `async () => {}` be hooks. */
 // biome-ignore lint/suspicious/noConfusingVoidType: a hook that returns nothing means `continue`
 export type HookReturn = HookResult | undefined | void;
 
 /** A hook as an object; `shouldExecute` returning false gives a `skipped` record. */
-export interface HookObject {
+export interface HookObject<D extends object = HookData> {
   name?: string;
   /** Used when the registration gives no version; part of the journal's hook id `name:version`. */
   version?: string;
   /** Used when the registration gives no priority; read by composites' `by-priority` voting. */
   priority?: Priority;
-  execute: HookFunction;
-  shouldExecute?(ctx: HookContext): boolean;
+  execute: HookFunction<D>;
+  shouldExecute?(ctx: HookContext<D>): boolean;
 }
 
 /** Either form of hook. */
-export type Hook = HookFunction | HookObject;
+export type Hook<D extends object = HookData> = HookFunction<D> | HookObject<D>;
 
 /** How a point runs its hooks. */
 export type ExecutionMode = 'sequential' | 'parallel';
@@ -247,12 +252,12 @@ export interface DataConflict {
 }
 
 /** What `executor.fire()` resolves to. It never rejects because a hook failed. */
-export interface HookOutcome {
+export interface HookOutcome<D extends object = HookData> {
   readonly point: HookPoint;
   /** The aggregate: cancel > replace > redirect > retry > cache > fork > modified > continue. */
   readonly decision: HookResult;
   /** The input data with every `modified` result merged in. */
-  readonly data: Record<string, unknown>;
+  readonly data: D;
   /**
    * The fire's metadata after every hook ran: `input.metadata` itself (hooks write into the
    * object the host passed, e.g. rateLimit's `X-RateLimit-*` headers), or a new object if none was.

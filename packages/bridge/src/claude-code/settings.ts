@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import type { HookBatch, HookContext, HookObject, HookRegistration, HookRegistry } from '@hookspell/hooks';
+import type { AnyHookRegistry, HookBatch, HookContext, HookObject, HookRegistration } from '@hookspell/hooks';
 import { CommandError, CommandErrorCode } from '../command/command-error.js';
 import { type ClaudeCodeHookOptions, claudeCodeHook, claudeCodeTimeoutMs } from './claude-code-hook.js';
 import { CLAUDE_CODE_EVENT_INFO, type ClaudeCodeEvent, isClaudeCodeEvent } from './events.js';
@@ -225,7 +225,7 @@ export interface ClaudeSettingsBatch extends HookBatch {
  * ```
  */
 export function registerClaudeSettings(
-  registry: HookRegistry,
+  registry: AnyHookRegistry,
   sources: string | ClaudeSettings | readonly (string | ClaudeSettings)[],
   options: RegisterClaudeSettingsOptions = {},
 ): ClaudeSettingsBatch {

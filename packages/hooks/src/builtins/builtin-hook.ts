@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import { HookError, HookErrorCode } from '../errors/hook-error.js';
 import type { HookPoint } from '../hook-points.js';
 import type { Priority } from '../priority.js';
-import type { HookRegistry } from '../registry.js';
+import type { AnyHookRegistry } from '../registry.js';
 import type { HookBatch, HookContext, HookObject, HookReturn, RegisterOptions } from '../types.js';
 
 /**
@@ -29,7 +29,7 @@ export interface BuiltinHook extends HookObject {
    * batch.unregister();
    * ```
    */
-  register(registry: HookRegistry, points?: readonly HookPoint[], options?: RegisterOptions): HookBatch;
+  register(registry: AnyHookRegistry, points?: readonly HookPoint[], options?: RegisterOptions): HookBatch;
 }
 
 /** Options every built-in takes. */

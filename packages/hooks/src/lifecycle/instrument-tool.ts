@@ -1,6 +1,6 @@
 import { HookCancelledError } from '../errors/hook-cancelled-error.js';
 import { HookError, HookErrorCode } from '../errors/hook-error.js';
-import type { HookExecutor } from '../executor.js';
+import type { AnyHookExecutor } from '../executor.js';
 import type { ComponentRef } from '../types.js';
 import type { WrapOptions } from '../wrap.js';
 
@@ -65,7 +65,7 @@ export type InstrumentedTool<P, R> = ((params: P) => Promise<R>) & { readonly co
  * ```
  */
 export function instrumentTool<P, R>(
-  executor: HookExecutor,
+  executor: AnyHookExecutor,
   definition: ToolDefinition<P, R> | ToolFunction<P, R>,
   options: InstrumentToolOptions<P, R> = {},
 ): InstrumentedTool<P, R> {
