@@ -165,6 +165,7 @@ export class EventBus<M extends EventMap = EventMap> {
   };
   private readonly pendingPersist = new Set<Promise<unknown>>();
   private busySubscriptions = 0;
+  private lastRefusal?: { refusal: BackpressureRefusal; type: string; error: BackpressureError };
   private idleWaiters: (() => void)[] = [];
 
   constructor(options: EventBusOptions = {}) {
@@ -203,7 +204,11 @@ export class EventBus<M extends EventMap = EventMap> {
         // No publisher waits on an event that arrives from the transport: a full `reject` or
         // `block` subscriber is already counted in stats, and must not become an unhandled
         // rejection (which would end a Node process).
-        this.dispatch(event)?.catch(noop);
+        try {
+          this.dispatch(event)?.catch(noop);
+        } catch {
+          // refused (BackpressureError): counted in stats, and no publisher here to tell
+        }
       });
     }
   }
@@ -245,7 +250,9 @@ export class EventBus<M extends EventMap = EventMap> {
    * Publishes an event and resolves with it once every idle subscriber has been called (and, with
    * `durable`, once it is committed to the log). Rejects with `BackpressureError` when a
    * `reject` subscription is full (after delivering to everyone else), and waits when a `block`
-   * subscription is full. A persisted event is handed to the log before any subscriber runs, so
+   * subscription is full — unless `maxWaiting` publishes already wait there, then it rejects with
+   * `BackpressureError` too. Refusals in a row (same subscription, reason and event type) share
+   * one error instance, so a publisher that never awaits costs no error per refused publish. A persisted event is handed to the log before any subscriber runs, so
    * what subscribers publish while handling it follows it in the log. Without `data` the event
    * has `data: undefined`, and is persisted and sent over a transport that way.
    *
@@ -485,6 +492,9 @@ export class EventBus<M extends EventMap = EventMap> {
     return this.dispatch(event, canWait);
   }
 
+  // Delivers to every matching subscription. Returns a promise when a `block` subscriber makes the
+  // publisher wait; throws BackpressureError when one refused the event and there is nothing to
+  // wait for (after delivering to everyone else).
   private dispatch(event: HookspellEvent, canWait = true): Promise<void> | undefined {
     const subs = this.index.match(event.type);
     let refused: BackpressureRefusal[] | undefined;
@@ -495,25 +505,37 @@ export class EventBus<M extends EventMap = EventMap> {
       const offer = sub.offer(event);
       if (offer === Offer.Accepted) continue;
       if (offer === Offer.Dropped) continue;
-      if (offer === Offer.Rejected) (refused ??= []).push(refusal(sub, 'full'));
+      if (offer === Offer.Rejected) (refused ??= []).push(sub.refusal('full'));
       else if (canWait && sub.canWait) {
         this.counters.blocked++;
         (waits ??= []).push(sub.waitForRoom(event));
       } else {
         // `block` with `maxWaiting` publishers already waiting, or a caller that cannot wait.
-        (refused ??= []).push(refusal(sub, canWait ? 'waiting' : 'cannot-wait'));
+        (refused ??= []).push(sub.refusal(canWait ? 'waiting' : 'cannot-wait'));
         sub.stats.rejected++;
       }
     }
     this.counters.delivered += subs.length;
     if (refused !== undefined) {
       this.counters.rejected += refused.length;
-      const error = new BackpressureError(refused, event.type);
-      if (!canWait) throw error;
-      return waits ? Promise.all(waits).then(() => Promise.reject(error)) : Promise.reject(error);
+      const error = this.backpressureError(refused, event.type);
+      // Thrown when there is nothing to wait for: `publish` turns it into its one rejected promise.
+      if (!canWait || waits === undefined) throw error;
+      return Promise.all(waits).then(() => Promise.reject(error));
     }
     if (waits !== undefined) return Promise.all(waits).then(noop);
     return undefined;
+  }
+
+  // A publisher that does not await can be refused a million times in a row; those refusals share
+  // one error (same subscription, reason and event type) instead of building a ~1 KB error each.
+  private backpressureError(refused: BackpressureRefusal[], type: string): BackpressureError {
+    const last = this.lastRefusal;
+    if (refused.length === 1 && last !== undefined && last.refusal === refused[0] && last.type === type)
+      return last.error;
+    const error = new BackpressureError(refused, type);
+    this.lastRefusal = refused.length === 1 ? { refusal: refused[0]!, type, error } : undefined;
+    return error;
   }
 
   private shouldPersist(type: string): boolean {
@@ -654,13 +676,3 @@ export class EventBus<M extends EventMap = EventMap> {
 }
 
 function noop(): void {}
-
-function refusal(sub: SubscriptionImpl, reason: BackpressureRefusal['reason']): BackpressureRefusal {
-  return {
-    subscriptionId: sub.id,
-    ...(sub.name !== undefined && { name: sub.name }),
-    reason,
-    queueSize: sub.queueSize,
-    ...(reason === 'waiting' && { maxWaiting: sub.maxWaiting }),
-  };
-}

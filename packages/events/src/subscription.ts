@@ -1,5 +1,5 @@
 import { isCorrelationActive } from './correlation.js';
-import { EventError, EventErrorCode } from './errors.js';
+import { type BackpressureRefusal, EventError, EventErrorCode } from './errors.js';
 import { type HookspellEvent, isExpired } from './event.js';
 import type { CompiledPattern } from './pattern.js';
 import { RingQueue } from './ring-queue.js';
@@ -166,6 +166,7 @@ export class SubscriptionImpl implements Subscription {
     this.failedAsync(event, error);
   };
   private abortCleanup?: () => void;
+  private refusals?: Partial<Record<BackpressureRefusal['reason'], BackpressureRefusal>>;
 
   constructor(
     private readonly host: SubscriptionHost,
@@ -240,6 +241,22 @@ export class SubscriptionImpl implements Subscription {
       default:
         return Offer.Blocked;
     }
+  }
+
+  /** Why this subscription refuses an event, one frozen object per reason (refusals in a row share it). */
+  refusal(reason: BackpressureRefusal['reason']): BackpressureRefusal {
+    let r = this.refusals?.[reason];
+    if (r === undefined) {
+      r = Object.freeze({
+        subscriptionId: this.id,
+        ...(this.name !== undefined && { name: this.name }),
+        reason,
+        queueSize: this.queueSize,
+        ...(reason === 'waiting' && { maxWaiting: this.maxWaiting }),
+      });
+      (this.refusals ??= {})[reason] = r;
+    }
+    return r;
   }
 
   /** For `block`: whether another publisher may wait for room (fewer than `maxWaiting` do). */

@@ -62,6 +62,11 @@ describe('block: publishes waiting for room are bounded', () => {
       /slow-consumer.*overflow: 'block'.*1000 publishes already waiting.*maxWaiting/,
     );
     expect(error.message).toMatch(/await/i);
+    // Refusals in a row share one error: a flood of refused publishes builds no error per publish.
+    expect(new Set(failed.map((r) => (r as PromiseRejectedResult).reason)).size).toBe(1);
+    expect(error.refusals).toEqual([
+      { subscriptionId: sub.id, name: 'slow-consumer', reason: 'waiting', queueSize: 10, maxWaiting: 1000 },
+    ]);
     await settlesWithin(bus.flush(), 'flush()');
     // What was accepted ran, in publish order: the first, the queued, the waiting.
     expect(seen).toEqual(Array.from({ length: 1 + 10 + 1000 }, (_, i) => i));
