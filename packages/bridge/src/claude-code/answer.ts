@@ -43,12 +43,38 @@ export function claudeCodeAnswer(outcome: HookOutcome, event: ClaudeCodeEvent): 
   const sides = readSideChannels(outcome.metadata);
   const contexts: string[] = [];
   const messages: string[] = [];
+  const blockReasons: string[] = [];
+  const feedback: string[] = [];
+  const haltReasons = new Set<string>();
   let halt: { stopReason?: string } | undefined;
   let allow = false;
   let allowReason: string | undefined;
-  let blockReason: string | undefined;
+  let askReason: string | undefined;
+  let deferReason: string | undefined;
+  let updatedInput: Record<string, unknown> | undefined;
   let extras: Record<string, unknown> | undefined;
   let accumulated = '';
+
+  const collect = (side: HookAnswer): void => {
+    if (side.additionalContext !== undefined) {
+      contexts.push(side.additionalContext);
+      accumulated = accumulated === '' ? side.additionalContext : `${accumulated}\n${side.additionalContext}`;
+    }
+    if (side.systemMessage !== undefined) messages.push(side.systemMessage);
+    if (side.halt !== undefined) {
+      halt ??= side.halt;
+      haltReasons.add(side.halt.stopReason ?? '');
+    }
+    if (side.decision === 'allow') {
+      allow = true;
+      allowReason ??= side.reason;
+    } else if (side.decision === 'ask') askReason ??= side.reason;
+    else if (side.decision === 'defer') deferReason ??= side.reason;
+    else if (side.decision === 'block' && side.reason !== undefined) blockReasons.push(side.reason);
+    if (side.updatedInput !== undefined) updatedInput = side.updatedInput;
+    if (side.extras !== undefined) extras = { ...extras, ...side.extras };
+  };
+  // Plan order, whatever order the hooks finished in.
   for (const record of outcome.records) {
     const side = sides.get(record.name);
     if (side !== undefined) {
@@ -56,10 +82,11 @@ export function claudeCodeAnswer(outcome: HookOutcome, event: ClaudeCodeEvent): 
       collect(side);
       continue;
     }
-    // A hookspell-native hook: its context is in its `modified` data (in a sequential chain,
-    // appended to what came before — keep only the new part).
+    // A hookspell-native hook: what it says is in its `modified` data (in a sequential chain,
+    // its context is appended to what came before — keep only the new part).
     const data = modifiedData(record.result);
-    const text = data?.additionalContext;
+    if (data === undefined) continue;
+    const text = data.additionalContext;
     if (typeof text === 'string' && text !== '') {
       const fresh =
         accumulated !== '' && text.startsWith(accumulated)
@@ -68,74 +95,67 @@ export function claudeCodeAnswer(outcome: HookOutcome, event: ClaudeCodeEvent): 
       if (fresh !== '') contexts.push(fresh);
       accumulated = text;
     }
+    if (typeof data.feedback === 'string' && data.feedback !== '') feedback.push(data.feedback);
+    if (typeof data.tool_input === 'object' && data.tool_input !== null)
+      updatedInput = data.tool_input as Record<string, unknown>;
   }
-  for (const side of sides.values()) collect(side); // answers of hooks not in the records (renamed)
-
-  function collect(side: HookAnswer): void {
-    if (side.additionalContext !== undefined) {
-      contexts.push(side.additionalContext);
-      accumulated = accumulated === '' ? side.additionalContext : `${accumulated}\n${side.additionalContext}`;
-    }
-    if (side.systemMessage !== undefined) messages.push(side.systemMessage);
-    if (side.halt !== undefined && halt === undefined) halt = side.halt;
-    if (side.decision === 'allow') {
-      allow = true;
-      allowReason ??= side.reason;
-    }
-    if (side.decision === 'block' && blockReason === undefined) blockReason = side.reason;
-    if (side.extras !== undefined) extras = { ...extras, ...side.extras };
-  }
+  for (const side of sides.values()) collect(side); // answers of hooks not among the records
 
   const decision = outcome.decision;
   let kind: ClaudeCodeAnswer['decision'] = 'none';
   let reason: string | undefined;
-  if (decision.type === 'cancel' && halt === undefined) {
+  // A deny is any cancel that is not only a halt's (continue: false alone may let the tool run).
+  const cancels = outcome.directives.filter((d) => d.type === 'cancel') as { reason: string }[];
+  const deny =
+    cancels.find((c) => !haltReasons.has(c.reason)) ??
+    (decision.type === 'cancel' && cancels.length === 0 ? decision : undefined);
+  if (deny !== undefined) {
     kind = 'block';
-    reason = decision.reason;
+    reason = deny.reason;
   } else if (decision.type === 'retry' && info.block === 'keep-going') {
-    kind = 'block';
-    reason = blockReason ?? 'a hook asked to keep going';
+    if (blockReasons.length > 0) {
+      kind = 'block';
+      reason = blockReasons.join('\n');
+    } else if (contexts.length === 0) {
+      kind = 'block';
+      reason = 'a hook asked to keep going';
+    } // else: context only — delivered as hook feedback, the agent goes on without a block
   } else if (decision.type === 'redirect') {
     const targets = outcome.directives
       .filter((d) => d.type === 'redirect')
       .map((d) => (d as { target: string }).target);
-    kind = targets.includes('defer') ? 'defer' : 'ask';
-    reason = blockReason;
+    if (targets.includes('defer')) kind = 'defer';
+    else {
+      kind = 'ask';
+      reason = askReason;
+    }
   } else if (allow) {
     kind = 'allow';
     reason = allowReason;
   }
-  let feedback: string | undefined;
   if (kind === 'none' && info.block === 'feedback') {
-    const f = outcome.data.feedback;
-    if (typeof f === 'string' && f !== '') {
+    const all = [...blockReasons, ...feedback];
+    if (all.length > 0) {
       kind = 'block';
-      reason = f;
-      feedback = f;
+      reason = all.join('\n');
     }
   }
-  const rewrote = outcome.records.some((r) => {
-    const d = modifiedData(r.result);
-    return d !== undefined && Object.hasOwn(d, 'tool_input');
-  });
-  const updatedInput =
-    rewrote && info.tool && typeof outcome.data.tool_input === 'object' && outcome.data.tool_input !== null
-      ? (outcome.data.tool_input as Record<string, unknown>)
-      : undefined;
+  // `defer` hands the call back untouched: no reason, no rewrite, no context (reference §2.4).
+  const deferred = kind === 'defer';
   const replacement =
     decision.type === 'replace' ? { value: (decision as { value: unknown }).value } : undefined;
   const answer = {
     decision: kind,
-    ...(reason === undefined ? {} : { reason }),
-    ...(contexts.length ? { additionalContext: contexts.join('\n') } : {}),
+    ...(reason === undefined || deferred ? {} : { reason }),
+    ...(contexts.length && !deferred ? { additionalContext: contexts.join('\n') } : {}),
     ...(messages.length ? { systemMessage: messages.join('\n') } : {}),
-    ...(updatedInput === undefined ? {} : { updatedInput }),
+    ...(updatedInput === undefined || deferred || !info.tool ? {} : { updatedInput }),
     ...(replacement === undefined ? {} : { replacement: replacement.value }),
     ...(halt === undefined ? {} : { halt }),
     ...(extras === undefined ? {} : { extras }),
     conflicts: outcome.conflicts.map((c) => ({ key: c.key, hooks: c.hooks })),
   };
-  return { ...answer, ...render(event, answer, feedback !== undefined) };
+  return { ...answer, ...render(event, answer, kind === 'block' && info.block === 'feedback') };
 }
 
 function modifiedData(result: HookResult | undefined): Record<string, unknown> | undefined {

@@ -80,10 +80,20 @@ export function readAnswer(event: ClaudeCodeEvent, run: ProcessRun, program: str
   const info = CLAUDE_CODE_EVENT_INFO[event];
   const answer: HookAnswer = { decision: 'none', exitCode: code };
   if (code === 2) {
-    if (json !== undefined) readJson(event, json, answer, program);
+    // Exit 2 blocks and nothing in stdout overrides it: invalid JSON does not either (a guard
+    // must not be switched off by a bad field), and only a blocking decision's reason replaces
+    // stderr as the message.
+    if (json !== undefined) {
+      try {
+        readJson(event, json, answer, program);
+      } catch {
+        // The JSON's fields are ignored; the exit code decides.
+      }
+    }
     if (info.block !== 'none') {
+      const jsonReason = answer.decision === 'block' ? answer.reason : undefined;
       answer.decision = 'block';
-      answer.reason = answer.reason ?? (stderr || `${program} exited with code 2`);
+      answer.reason = jsonReason ?? (stderr || `${program} exited with code 2`);
     }
     return answer;
   }
@@ -145,6 +155,9 @@ function readJson(
   if (typeof specific !== 'object' || Array.isArray(specific))
     invalid('`hookSpecificOutput` must be an object');
   const out = specific as Record<string, unknown>;
+  // It belongs to the event it names: one written for another event is ignored, as Claude Code
+  // ignores it (a missing name is accepted — many 2025 scripts leave it out).
+  if (typeof out.hookEventName === 'string' && out.hookEventName !== event) return;
   if (typeof out.additionalContext === 'string')
     answer.additionalContext = capText(out.additionalContext, 'context');
   switch (event) {

@@ -250,7 +250,10 @@ export function registerClaudeSettings(
         substitute(entry.command, vars),
         ...(entry.args ?? []).map((a) => substitute(a, vars)),
       ];
+      // A plugin's copy of a settings handler stays separate (Claude Code's rule): the plugin
+      // root is part of the key; settings files (user, project, local) share one.
       const key = JSON.stringify([
+        pluginRoot ?? 'settings',
         entry.event,
         entry.matcher ?? '',
         entry.if ?? '',
@@ -269,8 +272,7 @@ export function registerClaudeSettings(
         command: entry.command,
         event: entry.event,
         name,
-        projectDir,
-        cwd: projectDir,
+        projectDir, // CLAUDE_PROJECT_DIR; the hook runs in the session's cwd (data.cwd), as in Claude Code
         ...(entry.args === undefined ? {} : { args: entry.args }),
         ...(entry.shell === undefined ? {} : { shell: entry.shell }),
         ...(entry.timeout === undefined ? {} : { timeout: entry.timeout }),

@@ -30,6 +30,9 @@ export function toHookResult(event: ClaudeCodeEvent, answer: HookAnswer, ctx: Ho
     }
   }
   if (answer.decision === 'ask' || answer.decision === 'defer') return HookResult.redirect(answer.decision);
+  // Stop/SubagentStop: context is "hook feedback" and the agent goes on (Claude Code 2.1.163).
+  if (info.block === 'keep-going' && answer.additionalContext !== undefined)
+    return HookResult.retry(0, STOP_BLOCK_CAP);
   if (answer.replacement !== undefined) return HookResult.replace(answer.replacement.value);
   if (answer.retry === true) return HookResult.retry(0, 1);
   const data = changes(answer, ctx);
