@@ -365,6 +365,8 @@ describe.each(backends)('HookJournal on %s', (_name, make) => {
       `journal/i/${(hashId(left!.fireId) % ID_BUCKETS).toString(16)}/${last}`,
       'journal/meta',
       `journal/p/BeforeToolExecution/${last}`,
+      // What retention removed, stored with the removal (prune-record.ts).
+      'journal/pruned',
       `journal/s/ok/${last}`,
     ]);
     for (const j of [journal, pruner, strict]) await j.close();
@@ -498,7 +500,7 @@ describe('HookJournal batching and failures', () => {
     expect(await second.journal.size()).toBe(4);
   });
 
-  it('keeps values JSON cannot hold as markers, and Error data as name/message', async () => {
+  it('keeps values JSON cannot hold as { unserializable, type, reason }, and Error data as name/message', async () => {
     const { executor, journal } = setup();
     const cyclic: Record<string, unknown> = { n: 1n };
     cyclic.self = cyclic;
@@ -507,7 +509,14 @@ describe('HookJournal batching and failures', () => {
     });
     const [entry] = (await journal.query()).entries;
     expect(entry!.context.data).toEqual({
-      cyclic: { n: '[BigInt 1]', self: '[Circular]' },
+      cyclic: {
+        n: { unserializable: true, type: 'bigint', reason: 'a BigInt (1n); JSON has no BigInt' },
+        self: {
+          unserializable: true,
+          type: 'circular',
+          reason: 'a reference to an object it is inside of (JSON cannot hold a cycle)',
+        },
+      },
       error: { name: 'TypeError', message: 'bad', code: 'E_BAD', status: 503 },
     });
   });

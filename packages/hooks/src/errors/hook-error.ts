@@ -41,6 +41,8 @@ export const HookErrorCode = {
   JOURNAL_LAYOUT: 'HOOKSPELL_JOURNAL_LAYOUT',
   /** `replay()`: no execution with that id is in the journal (never recorded, or pruned). */
   EXECUTION_NOT_FOUND: 'HOOKSPELL_EXECUTION_NOT_FOUND',
+  /** `replay()`: the journal's retention removed that execution (`ExecutionPrunedError`: the id and the policy). */
+  EXECUTION_PRUNED: 'HOOKSPELL_EXECUTION_PRUNED',
   /** `replay()` in `exact`/`modified` mode: no hook of the recorded name is registered at the point. */
   REPLAY_HOOK_MISSING: 'HOOKSPELL_REPLAY_HOOK_MISSING',
 } as const;

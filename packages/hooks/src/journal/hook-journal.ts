@@ -6,10 +6,12 @@ import type { HookPoint } from '../hook-points.js';
 import type { ExecutionStatus } from '../types.js';
 import { entryOf, type JournalEntry, type UnsequencedEntry } from './journal-entry.js';
 import { checkLayout, LAYOUT_VERSION, type StoredMeta } from './journal-keys.js';
-import { pruneJournal } from './journal-pruner.js';
+import { PRUNED_KEY, pruneJournal, readPruned } from './journal-pruner.js';
 import { type JournalPage, type JournalQuery, JournalReader } from './journal-reader.js';
 import { SegmentWriter } from './journal-segment.js';
+import { type JournalPruneInfo, PruneTally, prunedState, pruneInfoOf } from './prune-record.js';
 import { type RetentionPolicy, type RetentionPreset, resolveRetention } from './retention.js';
+import { threw } from './safe-json.js';
 
 /** Which executions the journal keeps: a predicate, or lists that must each contain the entry's value. */
 export type JournalFilter =
@@ -21,9 +23,73 @@ export type JournalFilter =
       statuses?: readonly ExecutionStatus[];
     };
 
+/** What one retention run removed: given to `onPrune` and sent as a `hook.journal.pruned` event. */
+export interface JournalPruneEvent {
+  /** Entries removed by this run. */
+  readonly entries: number;
+  /** Segments (stored batches of entries) deleted or trimmed. */
+  readonly segments: number;
+  /** The oldest entry left (its sequence and recording time); undefined when none is left. */
+  readonly oldestKept: { readonly seq: number; readonly recordedAt: number } | undefined;
+  /** The newest entry removed: every entry recorded before it is gone too. */
+  readonly newestRemoved: { readonly seq: number; readonly recordedAt: number };
+  /** Which limit removed them: more than `maxEntries`, older than `maxAgeMs`, or some of each. */
+  readonly reason: 'maxEntries' | 'maxAgeMs' | 'maxEntries+maxAgeMs';
+  /** Entries removed for being over `maxEntries`, and for being older than `maxAgeMs`. */
+  readonly byCount: number;
+  readonly byAge: number;
+  /** Entries left in the journal. */
+  readonly remaining: number;
+  /** The policy applied. */
+  readonly retention: RetentionPolicy;
+  /** `background`: the retention timer, or a write that took the journal past 1.1 × `maxEntries`; `prune`: a `prune()` call. */
+  readonly trigger: 'background' | 'prune';
+  /** The journal's key prefix. */
+  readonly prefix: string;
+  /** When the run started (journal clock, epoch ms): the time its `maxAgeMs` was measured from. */
+  readonly at: number;
+}
+
+/** Where a journal sends `hook.journal.pruned` events: an executor's lifecycle sink, e.g. `bus.hookSink()`. */
+export interface JournalSink {
+  emit(type: 'hook.journal.pruned', data: Record<string, unknown>, meta: { correlationId: string }): void;
+}
+
+/** What the journal knows of one execution id (`journal.lookup()`). */
+export type ExecutionLookup =
+  /** In the journal. */
+  | { readonly state: 'recorded'; readonly entry: JournalEntry }
+  /** Removed by retention: its process had this fire or a later one pruned. */
+  | { readonly state: 'pruned'; readonly pruned: JournalPruneInfo }
+  /** Not found; retention has removed entries and cannot tell whether this was one of them. */
+  | { readonly state: 'maybe-pruned'; readonly pruned: JournalPruneInfo }
+  /** Not found, and not pruned: never recorded here (or left out by the filter, or lost and reported). */
+  | { readonly state: 'not-found'; readonly pruned: JournalPruneInfo | undefined };
+
+/** Default `maxEntryBytes`: 1 MiB. */
+export const DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024;
+// A segment is cut once its lines pass this many characters (≤ 3 bytes each in UTF-8: 24 MB, well
+// under storage's default 64 MiB value limit), so a batch of large entries still fits a value.
+const MAX_SEGMENT_CHARS = 8 * 1024 * 1024;
+
 export interface HookJournalOptions {
-  /** A preset (`default` 7 d / 10 000 / keep ≥ 100, `short` 1 d / 1 000, `long` 30 d / 100 000) or a policy. @default 'default' */
+  /**
+   * A preset (`default` 7 d / 10 000 / keep ≥ 100, `short` 1 d / 1 000, `long` 30 d / 100 000) or a
+   * policy. Retention removes the oldest entries; every run that removes any is reported to
+   * `onPrune` and `sink`, counted in `stats().pruned`, and stored, so that a replay of a removed
+   * execution says it was pruned. @default 'default'
+   */
   retention?: RetentionPreset | RetentionPolicy;
+  /** Told after every retention run that removed entries (background or `prune()`). Errors it throws are ignored. */
+  onPrune?: (event: JournalPruneEvent) => void;
+  /** Also sends each prune as a `hook.journal.pruned` event here (e.g. `bus.hookSink()`). */
+  sink?: JournalSink;
+  /**
+   * Longest stored entry, in bytes of its JSON; a longer one keeps its ids, status and times and
+   * has its largest parts (data, result, metadata) stored as
+   * `{ unserializable: true, type: 'too-large', reason }`. @default 1048576 (1 MiB)
+   */
+  maxEntryBytes?: number;
   filter?: JournalFilter;
   /** Key prefix in the storage. @default 'journal/' */
   prefix?: string;
@@ -36,7 +102,9 @@ export interface HookJournalOptions {
   /**
    * Told when entries are lost: a batch the storage refused (`HOOKSPELL_JOURNAL_WRITE_FAILED`, the
    * storage error as `cause`) or entries dropped under backpressure; also when background
-   * retention failed (`HOOKSPELL_JOURNAL_WRITE_FAILED`, `lost` 0). Never thrown into a fire.
+   * retention failed, or the `filter` threw (`HOOKSPELL_JOURNAL_WRITE_FAILED`, `lost` 0: such
+   * entries are kept). Never thrown into a fire. A hook's value that JSON cannot hold is not a
+   * failure: it is stored as `{ unserializable: true, type, reason }`.
    * @default process.emitWarning
    */
   onError?: (error: HookError, lost: number) => void;
@@ -91,6 +159,10 @@ export class HookJournal {
   readonly #maxBatch: number;
   readonly #maxPending: number;
   readonly #onError: (error: HookError, lost: number) => void;
+  readonly #onPrune: ((event: JournalPruneEvent) => void) | undefined;
+  readonly #sink: JournalSink | undefined;
+  readonly #maxEntryBytes: number;
+  #pruneRuns = 0;
   readonly #clock: () => number;
   readonly #recorder: FireRecorder = { record: (fire) => this.#record(fire) };
   readonly #detachers = new Set<() => void>();
@@ -123,6 +195,15 @@ export class HookJournal {
     this.#maxBatch = positive(options.maxBatch, 1000, 'maxBatch');
     this.#maxPending = positive(options.maxPending, 100_000, 'maxPending');
     this.#onError = options.onError ?? ((error) => process.emitWarning(error));
+    if (options.onPrune !== undefined && typeof options.onPrune !== 'function') {
+      throw invalid('`onPrune` must be a function `(event) => void`.');
+    }
+    this.#onPrune = options.onPrune;
+    if (options.sink !== undefined && typeof options.sink?.emit !== 'function') {
+      throw invalid('`sink` must have an `emit(type, data, meta)` method (e.g. `bus.hookSink()`).');
+    }
+    this.#sink = options.sink;
+    this.#maxEntryBytes = positive(options.maxEntryBytes, DEFAULT_MAX_ENTRY_BYTES, 'maxEntryBytes');
     this.#clock = options.clock ?? Date.now;
     this.#reader = new JournalReader(storage, this.prefix);
     const { maxAgeMs, maxEntries, intervalMs = 60_000 } = this.retention;
@@ -181,10 +262,37 @@ export class HookJournal {
     return this.#reader.query(query);
   }
 
-  /** One execution by id, or undefined (never recorded, or pruned). */
+  /** One execution by id, or undefined (never recorded, or pruned: `lookup()` tells which). */
   async get(executionId: string): Promise<JournalEntry | undefined> {
     const page = await this.query({ executionId, limit: 1, reverse: true });
     return page.entries[0];
+  }
+
+  /**
+   * One execution by id, and if it is not in the journal, whether retention removed it — also
+   * when another process (with other settings) pruned it.
+   *
+   * @example
+   * ```ts
+   * const found = await journal.lookup(executionId);
+   * if (found.state === 'pruned') console.warn(`pruned under ${JSON.stringify(found.pruned.retention)}`);
+   * ```
+   */
+  async lookup(executionId: string): Promise<ExecutionLookup> {
+    const entry = await this.get(executionId);
+    if (entry !== undefined) return { state: 'recorded', entry };
+    const record = await readPruned(this.storage, `${this.prefix}${PRUNED_KEY}`);
+    const pruned = record === undefined ? undefined : pruneInfoOf(record);
+    const state = prunedState(record, executionId);
+    if (pruned !== undefined && state === 'pruned') return { state, pruned };
+    if (pruned !== undefined && state === 'unknown') return { state: 'maybe-pruned', pruned };
+    return { state: 'not-found', pruned };
+  }
+
+  /** What retention has removed so far (stored: also what other processes pruned), or undefined if nothing. */
+  async pruneInfo(): Promise<JournalPruneInfo | undefined> {
+    const record = await readPruned(this.storage, `${this.prefix}${PRUNED_KEY}`);
+    return record === undefined ? undefined : pruneInfoOf(record);
   }
 
   /**
@@ -206,13 +314,20 @@ export class HookJournal {
     return out;
   }
 
-  /** Applies the retention policy now; resolves with the number of entries removed. */
+  /**
+   * Applies the retention policy now; resolves with the number of entries removed. A run that
+   * removes entries is reported to `onPrune` and `sink` (`trigger: 'prune'`).
+   */
   prune(): Promise<number> {
+    return this.#prune('prune');
+  }
+
+  #prune(trigger: JournalPruneEvent['trigger']): Promise<number> {
     this.#pruning ??= this.flush()
       .then(() =>
         this.#exclusive(async () => {
           const meta = await this.#loadMeta();
-          const state = {
+          const state: Parameters<typeof pruneJournal>[0] = {
             storage: this.storage,
             prefix: this.prefix,
             policy: this.retention,
@@ -220,6 +335,7 @@ export class HookJournal {
             count: meta.count,
             lastSeq: meta.lastSeq,
             touched: (last: number) => this.#reader.invalidate(last),
+            tally: new PruneTally(),
           };
           try {
             return await pruneJournal(state);
@@ -227,6 +343,8 @@ export class HookJournal {
             const removed = meta.count - state.count;
             meta.count = state.count;
             this.#stats.pruned += removed;
+            // Also after a failed page: what earlier pages removed is gone and must be told.
+            if (removed > 0) this.#reportPrune(state, removed, trigger);
           }
         }),
       )
@@ -234,6 +352,47 @@ export class HookJournal {
         this.#pruning = undefined;
       });
     return this.#pruning;
+  }
+
+  #reportPrune(
+    state: Parameters<typeof pruneJournal>[0],
+    removed: number,
+    trigger: JournalPruneEvent['trigger'],
+  ): void {
+    if (this.#onPrune === undefined && this.#sink === undefined) return;
+    const { tally } = state;
+    const event: JournalPruneEvent = {
+      entries: removed,
+      segments: tally.segments,
+      oldestKept: state.oldestKept,
+      newestRemoved: { seq: tally.through, recordedAt: tally.throughAt },
+      reason: tally.byAge === 0 ? 'maxEntries' : tally.byCount === 0 ? 'maxAgeMs' : 'maxEntries+maxAgeMs',
+      byCount: tally.byCount,
+      byAge: tally.byAge,
+      remaining: state.count,
+      retention: this.retention,
+      trigger,
+      prefix: this.prefix,
+      at: state.now,
+    };
+    if (this.#onPrune !== undefined) {
+      try {
+        this.#onPrune(event);
+      } catch {
+        // a listener that throws must not stop retention
+      }
+    }
+    if (this.#sink !== undefined) {
+      try {
+        this.#sink.emit(
+          'hook.journal.pruned',
+          { ...event },
+          { correlationId: `journal-prune-${++this.#pruneRuns}` },
+        );
+      } catch {
+        // nor a sink
+      }
+    }
   }
 
   /** Entries in the journal (after waiting for pending writes). */
@@ -293,28 +452,40 @@ export class HookJournal {
       clearImmediate(this.#timer as NodeJS.Immediate);
       this.#timer = undefined;
     }
-    this.#draining ??= this.#exclusive(() => this.#writeAll()).finally(() => {
-      this.#draining = undefined;
-      this.#schedule();
-      const max = this.retention.maxEntries;
-      if (max !== undefined)
-        void this.#loadMeta().then((m) => (m.count > max * 1.1 ? this.#pruneInBackground() : 0), noop);
-    });
+    this.#draining ??= this.#exclusive(() => this.#writeAll())
+      .catch((cause: unknown) => {
+        // #writeAll reports what it loses and never rejects; this keeps a bug from becoming an
+        // unhandled rejection in the host.
+        this.#report(
+          new HookError(HookErrorCode.JOURNAL_WRITE_FAILED, `the journal writer failed: ${reason(cause)}`, {
+            cause,
+          }),
+          0,
+        );
+      })
+      .finally(() => {
+        this.#draining = undefined;
+        this.#schedule();
+        const max = this.retention.maxEntries;
+        if (max !== undefined)
+          void this.#loadMeta().then((m) => (m.count > max * 1.1 ? this.#pruneInBackground() : 0), noop);
+      });
     return this.#draining;
   }
 
   /** Retention nobody awaits: a failure goes to `onError` (nothing is lost; the next run retries). */
   #pruneInBackground(): void {
-    this.prune().catch((cause: unknown) => {
+    this.#prune('background').catch((cause: unknown) => {
       const error = new HookError(
         HookErrorCode.JOURNAL_WRITE_FAILED,
-        `journal retention could not prune: ${cause instanceof Error ? cause.message : String(cause)}. It runs again at the next interval.`,
+        `journal retention could not prune: ${reason(cause)}. It runs again at the next interval.`,
         { cause },
       );
       this.#report(error, 0);
     });
   }
 
+  // Never rejects: whatever fails is reported to onError with the number of entries lost.
   async #writeAll(): Promise<void> {
     let meta: Meta;
     try {
@@ -325,33 +496,72 @@ export class HookJournal {
     }
     while (this.#pending.length > 0) {
       const { fires, count } = this.#takePending(this.#maxBatch);
-      const segment = new SegmentWriter();
+      let segment = new SegmentWriter(this.#maxEntryBytes);
+      let kept = 0;
+      let filterFailure: unknown;
+      let filterFailures = 0;
       for (let f = 0; f < fires.length; f += 2) {
         const fire = fires[f] as RecordedFire;
         const recordedAt = fires[f + 1] as number;
         for (let i = 0; i < fire.records.length; i++) {
           // The entry object is built only for a filter to look at: the line is made from the fire.
-          if (this.#filter !== undefined && !this.#filter(entryOf(fire, i, recordedAt))) continue;
+          if (this.#filter !== undefined) {
+            let keep = true;
+            try {
+              keep = this.#filter(entryOf(fire, i, recordedAt));
+            } catch (error) {
+              filterFailure ??= error;
+              filterFailures++;
+            }
+            if (!keep) continue;
+          }
           // Time-ordered and strictly increasing, also across restarts (lastSeq is stored).
           const seq = (meta.lastSeq = Math.max(meta.lastSeq + 1, Math.floor(recordedAt * 1000)));
-          segment.add(fire, i, seq, recordedAt);
+          try {
+            segment.add(fire, i, seq, recordedAt);
+          } catch (error) {
+            // lineOf never throws; this is the last line against something unforeseen: this
+            // entry is lost and reported, the others of the batch are not.
+            this.#lose(1, error);
+            continue;
+          }
+          kept++;
+          if (segment.chars >= MAX_SEGMENT_CHARS) {
+            await this.#writeSegment(segment, meta);
+            segment = new SegmentWriter(this.#maxEntryBytes);
+          }
         }
       }
-      const n = segment.size;
-      this.#stats.recorded += n;
-      this.#stats.filtered += count - n;
-      if (n === 0) continue;
+      if (filterFailures > 0) {
+        this.#report(
+          new HookError(
+            HookErrorCode.JOURNAL_WRITE_FAILED,
+            `the journal's \`filter\` threw for ${filterFailures} entr${filterFailures === 1 ? 'y' : 'ies'} (${threw(filterFailure)}); they were recorded anyway. Fix the filter.`,
+            { cause: filterFailure },
+          ),
+          0,
+        );
+      }
+      this.#stats.recorded += kept;
+      this.#stats.filtered += count - kept;
+      await this.#writeSegment(segment, meta);
+    }
+  }
+
+  /** Writes one segment with the new meta; a refusal is reported, never thrown. */
+  async #writeSegment(segment: SegmentWriter, meta: Meta): Promise<void> {
+    const n = segment.size;
+    if (n === 0) return;
+    try {
       const ops = segment.ops(this.prefix);
       const stored: StoredMeta = { v: LAYOUT_VERSION, count: meta.count + n, lastSeq: meta.lastSeq };
       ops.push({ type: 'set', key: `${this.prefix}meta`, value: stored });
-      try {
-        await this.storage.batch(ops);
-        meta.count += n;
-        this.#stats.committed += n;
-        this.#stats.batches++;
-      } catch (error) {
-        this.#lose(n, error);
-      }
+      await this.storage.batch(ops);
+      meta.count += n;
+      this.#stats.committed += n;
+      this.#stats.batches++;
+    } catch (error) {
+      this.#lose(n, error);
     }
   }
 
@@ -375,7 +585,7 @@ export class HookJournal {
     this.#stats.failed += lost;
     const error = new HookError(
       HookErrorCode.JOURNAL_WRITE_FAILED,
-      `${lost} journal entr${lost === 1 ? 'y was' : 'ies were'} not written: ${cause instanceof Error ? cause.message : String(cause)}`,
+      `${lost} journal entr${lost === 1 ? 'y was' : 'ies were'} not written: ${reason(cause)}`,
       { cause },
     );
     this.#report(error, lost);
@@ -444,3 +654,13 @@ function invalid(message: string): HookError {
 }
 
 function noop(): void {}
+
+// A storage error's message as it is (they are ours), anything else described without trusting it.
+function reason(cause: unknown): string {
+  try {
+    if (cause instanceof Error && typeof cause.message === 'string') return cause.message;
+  } catch {
+    // a getter of a foreign error threw: describe it below
+  }
+  return threw(cause);
+}

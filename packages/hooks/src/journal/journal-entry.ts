@@ -1,8 +1,10 @@
+import { types } from 'node:util';
 import type { RecordedFire } from '../fire-recorder.js';
 import type { HookPoint } from '../hook-points.js';
 import type { HookResult } from '../hook-result.js';
 import type { ComponentRef, ExecutionStatus, HookLanguage, Operation } from '../types.js';
 import { fireIdOf } from './journal-keys.js';
+import { safeStringify, threw, type UnserializableValue, unserializable } from './safe-json.js';
 
 /** A thrown value as the journal keeps it. */
 export interface JournalError {
@@ -11,6 +13,14 @@ export interface JournalError {
   code?: string;
   /** An HTTP-style status the error carried (`status` or `statusCode`). */
   status?: number;
+  /**
+   * Set when the thrown value could not be read as it is (a getter, `toString` or proxy trap
+   * threw, it is a Proxy, or it has no string form): `name` and `message` then say what it was
+   * and `reason` what went wrong. Same as an {@link UnserializableValue}'s fields.
+   */
+  unserializable?: true;
+  type?: UnserializableValue['type'];
+  reason?: string;
 }
 
 /**
@@ -116,9 +126,17 @@ export type StoredHead = [string, string, HookPoint, 'sequential' | 'parallel', 
 // Times to the microsecond: the bytes of a line are what a batch costs on SQLite.
 const micro = (ms: number): number => Math.round(ms * 1000) / 1000;
 
+// Positions in a StoredLine of the parts a hook or the host handed in (what may be large or bad).
+const OPERATION = 5;
+const DATA = 6;
+const METADATA = 7;
+const RESULT = 9;
+
 /**
  * The stored line of hook `i` of a finished fire. `sameFire`: its correlation id is its fire id.
- * Values JSON can't hold become markers, never throw.
+ * Never throws: a part JSON cannot hold is stored as an `UnserializableValue` (safe-json.ts), and
+ * when the line is longer than `maxChars` its largest parts are (`too-large`), so that one bad
+ * entry never costs the others of its batch.
  */
 export function lineOf(
   fire: RecordedFire,
@@ -127,25 +145,68 @@ export function lineOf(
   head: number,
   sameFire: boolean,
   recordedAt: number,
+  maxChars: number = Number.POSITIVE_INFINITY,
 ): string {
   const r = fire.records[i]!;
-  const line: StoredLine = [
-    seqOffset,
-    head,
-    r.executionId,
-    i,
-    sameFire ? 0 : fire.correlationId,
-    fire.operation ?? 0,
-    plainData(fire.views[i] ?? {}),
-    fire.metas[i] ?? {},
-    r.status,
-    r.result ?? 0,
-    r.error === undefined ? 0 : errorInfo(r.error),
-    micro(r.startedAt),
-    micro(r.durationMs),
-    recordedAt,
-  ];
-  return serializeEntry(line);
+  const view = fire.views[i] ?? {};
+  let line: StoredLine;
+  let json: string;
+  try {
+    line = [
+      seqOffset,
+      head,
+      r.executionId,
+      i,
+      sameFire ? 0 : fire.correlationId,
+      fire.operation ?? 0,
+      plainData(view),
+      fire.metas[i] ?? {},
+      r.status,
+      r.result ?? 0,
+      r.error === undefined ? 0 : errorInfo(r.error),
+      micro(r.startedAt),
+      micro(r.durationMs),
+      recordedAt,
+    ];
+    json = JSON.stringify(line);
+  } catch {
+    // The slow path, for an entry holding something JSON.stringify throws on (or reading it does).
+    line = [
+      seqOffset,
+      head,
+      r.executionId,
+      i,
+      sameFire ? 0 : fire.correlationId,
+      fire.operation ?? 0,
+      safePlainData(view) as Record<string, unknown>,
+      fire.metas[i] ?? {},
+      r.status,
+      r.result ?? 0,
+      r.error === undefined ? 0 : errorInfo(r.error),
+      micro(r.startedAt),
+      micro(r.durationMs),
+      recordedAt,
+    ];
+    json = safeStringify(line)!;
+  }
+  return json.length <= maxChars ? json : shrinkLine(line, maxChars);
+}
+
+/** The line with its largest parts (data, result, metadata, operation) described until it fits. */
+function shrinkLine(line: StoredLine, maxChars: number): string {
+  const parts = [DATA, RESULT, METADATA, OPERATION];
+  const sizes = new Map(parts.map((p) => [p, safeStringify(line[p])?.length ?? 0]));
+  const shrunk = [...line] as StoredLine;
+  let json = safeStringify(shrunk)!;
+  for (const p of [...parts].sort((a, b) => sizes.get(b)! - sizes.get(a)!)) {
+    if (json.length <= maxChars) break;
+    (shrunk as unknown[])[p] = unserializable(
+      'too-large',
+      `its JSON text was ${sizes.get(p)} characters; the whole entry may have at most ${maxChars} (the journal's maxEntryBytes)`,
+    );
+    json = safeStringify(shrunk)!;
+  }
+  return json;
 }
 
 /** Parses a stored line back into an entry, re-deriving what was left out. */
@@ -198,44 +259,87 @@ export function recordedAtOfLine(line: string): number {
   return Number(line.slice(line.lastIndexOf(',') + 1, -1));
 }
 
-/** JSON text of a value. Values JSON can't hold are replaced by a marker, never thrown. */
+/**
+ * JSON text of a value. Never throws: parts JSON can't hold (BigInt, cycles, revoked proxies,
+ * throwing getters…) are stored as `UnserializableValue`s (safe-json.ts).
+ */
 export function serializeEntry(entry: unknown): string {
+  return safeStringify(entry) ?? 'null';
+}
+
+/**
+ * The thrown value as `{ name, message, code?, status? }`. Never throws: a value that cannot be
+ * read as it is (a Proxy, a getter or `toString` that throws, no string form) is described, with
+ * `unserializable: true`.
+ */
+export function errorInfo(error: unknown): JournalError {
+  if (typeof error === 'object' && error !== null && types.isProxy(error)) {
+    return {
+      name: 'Proxy',
+      message: 'a thrown Proxy (not read: it may be revoked, or its traps may throw)',
+      unserializable: true,
+      type: 'proxy',
+      reason: 'a thrown Proxy is not read',
+    };
+  }
   try {
-    return JSON.stringify(entry);
-  } catch {
-    // BigInt or a cycle somewhere in data/result: the slow path marks what it could not keep.
-    const seen = new WeakSet<object>();
-    return JSON.stringify(entry, (_key, value: unknown) => {
-      if (typeof value === 'bigint') return `[BigInt ${value}]`;
-      if (typeof value === 'object' && value !== null) {
-        if (seen.has(value)) return '[Circular]';
-        seen.add(value);
-      }
-      return value;
-    });
+    if (error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)) {
+      const e = error as {
+        name?: unknown;
+        message?: unknown;
+        code?: unknown;
+        status?: unknown;
+        statusCode?: unknown;
+      };
+      const out: JournalError = {
+        name: typeof e.name === 'string' ? e.name : 'Error',
+        message: String(e.message),
+      };
+      if (typeof e.code === 'string') out.code = e.code;
+      const status = typeof e.status === 'number' ? e.status : e.statusCode;
+      if (typeof status === 'number') out.status = status;
+      return out;
+    }
+    return { name: 'NonError', message: typeof error === 'string' ? error : String(error) };
+  } catch (cause) {
+    return unreadableError(error, cause);
   }
 }
 
-/** The thrown value as `{ name, message, code? }`. */
-export function errorInfo(error: unknown): JournalError {
-  if (error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)) {
-    const e = error as {
-      name?: unknown;
-      message?: unknown;
-      code?: unknown;
-      status?: unknown;
-      statusCode?: unknown;
-    };
-    const out: JournalError = {
-      name: typeof e.name === 'string' ? e.name : 'Error',
-      message: String(e.message),
-    };
-    if (typeof e.code === 'string') out.code = e.code;
-    const status = typeof e.status === 'number' ? e.status : e.statusCode;
-    if (typeof status === 'number') out.status = status;
-    return out;
+// A thrown value whose fields or string form could not be read: each field read on its own,
+// guarded, so what can be kept is kept.
+function unreadableError(error: unknown, cause: unknown): JournalError {
+  const error_ = isError(error);
+  const name = guardedString(error, 'name') ?? (error_ ? 'Error' : 'NonError');
+  const message = guardedString(error, 'message');
+  const out: JournalError = {
+    name,
+    message:
+      message ?? (error_ ? `an ${name} whose message could not be read` : `${threw(error)} (no text form)`),
+    unserializable: true,
+    type: 'unreadable',
+    reason: `reading the thrown value threw ${threw(cause)}`,
+  };
+  const code = guardedString(error, 'code');
+  if (code !== undefined) out.code = code;
+  return out;
+}
+
+function guardedString(value: unknown, key: string): string | undefined {
+  try {
+    const v = (value as Record<string, unknown>)[key];
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
   }
-  return { name: 'NonError', message: typeof error === 'string' ? error : String(error) };
+}
+
+function isError(value: unknown): boolean {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
+  }
 }
 
 // JSON.stringify turns an Error into `{}`; the error points (`wrap()`'s `data.error`) carry one,
@@ -250,4 +354,31 @@ function plainData(data: Record<string, unknown>): Record<string, unknown> {
     }
   }
   return copy ?? data;
+}
+
+// plainData when reading the data threw (a getter, a revoked Proxy in the prototype chain of a
+// value `instanceof` walked): each key read on its own; what cannot be read is described.
+function safePlainData(data: Record<string, unknown>): unknown {
+  let keys: string[];
+  try {
+    if (types.isProxy(data)) return data; // safeStringify describes it
+    keys = Object.keys(data);
+  } catch {
+    return data;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const key of keys) {
+    let value: unknown;
+    try {
+      value = data[key];
+    } catch (error) {
+      copy[key] = unserializable('unreadable', `reading it threw ${threw(error)}`);
+      continue;
+    }
+    copy[key] =
+      typeof value === 'object' && value !== null && !types.isProxy(value) && isError(value)
+        ? errorInfo(value)
+        : value;
+  }
+  return copy;
 }

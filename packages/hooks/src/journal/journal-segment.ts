@@ -60,15 +60,24 @@ export class SegmentWriter {
   #base = 0;
   #last = 0;
 
+  #chars = 0;
+
+  /** @param maxEntryChars longest line; longer ones have their largest parts described (lineOf) */
+  constructor(readonly maxEntryChars = Number.POSITIVE_INFINITY) {}
+
   get size(): number {
     return this.#lines.length;
+  }
+
+  /** Characters of JSON in the segment's lines so far. */
+  get chars(): number {
+    return this.#chars;
   }
 
   /** Adds hook `i` of `fire` as the entry with sequence `seq` (greater than any added before). */
   add(fire: RecordedFire, i: number, seq: number, recordedAt: number): void {
     const offset = this.#lines.length;
-    if (offset === 0) this.#base = seq;
-    this.#last = seq;
+    const base = offset === 0 ? seq : this.#base;
     const head = this.#head(fire, fire.entries[i]!);
     const r = fire.records[i]!;
     const executionId = r.executionId;
@@ -76,6 +85,11 @@ export class SegmentWriter {
     const fireEnd = dot < 0 ? executionId.length : dot;
     const correlationId = fire.correlationId;
     const sameFire = correlationId.length === fireEnd && executionId.startsWith(correlationId);
+    // The line first: it is the only part made from what hooks handed in (lineOf never throws),
+    // and nothing of the segment changes before it exists.
+    const line = lineOf(fire, i, seq - base, head.n, sameFire, recordedAt, this.maxEntryChars);
+    this.#base = base;
+    this.#last = seq;
     const fireHash = hashId(executionId, fireEnd);
     this.#index.addIds(fireHash, sameFire ? fireHash : hashId(correlationId));
     pushOffset(head.hook, offset);
@@ -86,7 +100,8 @@ export class SegmentWriter {
       this.#statuses.set(r.status, status);
     }
     pushOffset(status, offset);
-    this.#lines.push(lineOf(fire, i, seq - this.#base, head.n, sameFire, recordedAt));
+    this.#lines.push(line);
+    this.#chars += line.length + 1;
   }
 
   /** The batch that writes the segment and its index rows (keys under `prefix`). */

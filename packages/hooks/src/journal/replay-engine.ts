@@ -5,11 +5,14 @@ import { FireContext } from '../hook-context.js';
 import type { HookEntry } from '../hook-entry.js';
 import { HookResult, resultProblem } from '../hook-result.js';
 import { nextFireSeq } from '../ids.js';
+import { recordableError } from '../thrown-value.js';
 import type { ExecutionStatus, HookOutcome } from '../types.js';
 import { applyChanges } from './apply-changes.js';
 import { type Comparison, compareResults } from './compare.js';
+import { describePolicy, ExecutionPrunedError } from './execution-pruned-error.js';
 import type { HookJournal } from './hook-journal.js';
 import { errorInfo, type JournalEntry, type JournalError, serializeEntry } from './journal-entry.js';
+import type { JournalPruneInfo } from './prune-record.js';
 
 /** `exact` re-runs the hook on the stored context; `modified` after `changes`; `simulate` runs nothing. */
 export type ReplayMode = 'exact' | 'modified' | 'simulate';
@@ -63,6 +66,11 @@ export interface CorrelationReplay {
   /** Mean similarity of every compared execution (1 when there were none). */
   readonly similarity: number;
   readonly identical: boolean;
+  /**
+   * Set when the journal's retention has removed entries: those recorded up to
+   * `pruned.through` are gone, so fires of this correlation from before then may be missing.
+   */
+  readonly pruned: JournalPruneInfo | undefined;
 }
 
 /**
@@ -102,7 +110,11 @@ export class ReplayEngine {
     this.executor = executor;
   }
 
-  /** Replays one recorded execution. Rejects with `HOOKSPELL_EXECUTION_NOT_FOUND` / `HOOKSPELL_REPLAY_HOOK_MISSING`. */
+  /**
+   * Replays one recorded execution. Rejects with `HOOKSPELL_EXECUTION_PRUNED`
+   * (`ExecutionPrunedError`: retention removed it), `HOOKSPELL_EXECUTION_NOT_FOUND` (never
+   * recorded; the message says when retention may have removed it) or `HOOKSPELL_REPLAY_HOOK_MISSING`.
+   */
   async replay(executionId: string, options: ReplayOptions = {}): Promise<ReplayResult> {
     const mode = options.mode ?? (options.changes === undefined ? 'exact' : 'modified');
     if (mode !== 'exact' && mode !== 'modified' && mode !== 'simulate') {
@@ -111,13 +123,18 @@ export class ReplayEngine {
         `replay(): \`mode\` must be 'exact', 'modified' or 'simulate'; got ${JSON.stringify(mode)}.`,
       );
     }
-    const original = await this.journal.get(executionId);
-    if (original === undefined) {
+    const found = await this.journal.lookup(executionId);
+    if (found.state === 'pruned') throw new ExecutionPrunedError(executionId, found.pruned);
+    if (found.state !== 'recorded') {
+      const pruned = found.pruned;
       throw new HookError(
         HookErrorCode.EXECUTION_NOT_FOUND,
-        `replay(): no execution '${executionId}' in the journal (never recorded, filtered out, or pruned).`,
+        pruned === undefined
+          ? `replay(): no execution '${executionId}' in the journal (never recorded, or filtered out; the journal has pruned nothing).`
+          : `replay(): no execution '${executionId}' in the journal: never recorded, filtered out, or removed by retention (${describePolicy(pruned.retention)} has pruned ${pruned.entries} entries, recorded up to ${new Date(pruned.through.recordedAt).toISOString()}).`,
       );
     }
+    const original = found.entry;
     const context = {
       data: structuredClone(original.context.data),
       metadata: { ...original.context.metadata },
@@ -163,6 +180,7 @@ export class ReplayEngine {
   ): Promise<CorrelationReplay> {
     const mode = options.mode ?? 'exact';
     const entries = await this.journal.byCorrelation(correlationId);
+    const pruned = await this.journal.pruneInfo();
     const byFire = new Map<string, JournalEntry[]>();
     for (const e of entries) {
       const list = byFire.get(e.fireId);
@@ -198,7 +216,7 @@ export class ReplayEngine {
       fires.push({ fireId, point: first.point, original, outcome, comparisons });
     }
     const similarity = n === 0 ? 1 : sum / n;
-    return { correlationId, replayCorrelationId, fires, similarity, identical: similarity === 1 };
+    return { correlationId, replayCorrelationId, fires, similarity, identical: similarity === 1, pruned };
   }
 
   #hookOf(original: JournalEntry): HookEntry {
@@ -272,7 +290,9 @@ export class ReplayEngine {
       }
       return done('ok', value as HookResult);
     } catch (error) {
-      return done('error', undefined, error);
+      // Recorded as the executor records it (a HookError for a value that cannot be kept), so an
+      // exact replay of a hook that throws the same hostile value compares identical.
+      return done('error', undefined, recordableError(error, entry.name, original.point));
     } finally {
       clearTimeout(timer);
     }
@@ -286,7 +306,7 @@ function isJournal(value: unknown): value is HookJournal {
   return (
     typeof j === 'object' &&
     j !== null &&
-    typeof j.get === 'function' &&
+    typeof j.lookup === 'function' &&
     typeof j.byCorrelation === 'function'
   );
 }
