@@ -450,6 +450,13 @@ export class EventBus<M extends EventMap = EventMap> {
       priority: options?.priority ?? 0,
       ttlSeconds: options?.ttlSeconds,
     };
+    // Queues order by priority: NaN, ±Infinity or a non-number would have no place in that order.
+    if (metadata.priority !== 0 && !Number.isFinite(metadata.priority)) {
+      throw new EventError(
+        EventErrorCode.INVALID_ARGUMENT,
+        `\`priority\` must be a finite number, got ${typeof metadata.priority === 'number' ? String(metadata.priority) : typeof metadata.priority}.`,
+      );
+    }
     if (metadata.ttlSeconds !== undefined && !(metadata.ttlSeconds > 0)) {
       throw new EventError(
         EventErrorCode.INVALID_ARGUMENT,

@@ -33,15 +33,6 @@ export class RingQueue<T> {
     return this.count === 0 ? undefined : this.items[this.head];
   }
 
-  /** Inserts `item` before the first queued item for which `before(queued)` is true (else at the end). */
-  insertBefore(item: T, before: (queued: T) => boolean): void {
-    const all = this.drain();
-    const at = all.findIndex(before);
-    if (at === -1) all.push(item);
-    else all.splice(at, 0, item);
-    for (const x of all) this.push(x);
-  }
-
   /** Removes and returns everything, oldest first. */
   drain(): T[] {
     const out: T[] = [];

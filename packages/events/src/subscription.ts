@@ -2,6 +2,7 @@ import { isCorrelationActive } from './correlation.js';
 import { type BackpressureRefusal, EventError, EventErrorCode } from './errors.js';
 import { type HookspellEvent, isExpired } from './event.js';
 import type { CompiledPattern } from './pattern.js';
+import { PriorityQueue } from './priority-queue.js';
 import { RingQueue } from './ring-queue.js';
 
 /** What a subscription does with an event when its queue is full. */
@@ -139,7 +140,7 @@ export class SubscriptionImpl implements Subscription {
     inFlight: 0,
   };
   active = true;
-  private readonly queue = new RingQueue<HookspellEvent>();
+  private readonly queue = new PriorityQueue<HookspellEvent>();
   private readonly waiters = new RingQueue<Waiter>();
   readonly queueSize: number;
   readonly maxWaiting: number;
@@ -148,7 +149,6 @@ export class SubscriptionImpl implements Subscription {
   private readonly concurrency: number;
   readonly overflow: OverflowStrategy;
   private readonly filter?: (event: HookspellEvent) => boolean;
-  private prioritized = 0;
   private pressured = false;
   private idleWaiters: (() => void)[] = [];
   // With `concurrency: 1` one call is in flight at a time, so its settle callbacks are made once
@@ -286,7 +286,6 @@ export class SubscriptionImpl implements Subscription {
     }
     this.stats.waiting = 0;
     this.stats.queued = 0;
-    this.prioritized = 0;
     this.host.removed(this);
     this.notifyIdle();
     return true;
@@ -395,7 +394,6 @@ export class SubscriptionImpl implements Subscription {
   private pump(): void {
     while (this.active && this.stats.inFlight < this.concurrency && this.queue.length > 0) {
       const event = this.queue.shift()!;
-      if (event.metadata.priority !== 0) this.prioritized--;
       this.admitWaiter();
       this.stats.queued = this.queue.length;
       this.run(event);
@@ -424,13 +422,8 @@ export class SubscriptionImpl implements Subscription {
   }
 
   private enqueue(event: HookspellEvent): void {
-    const priority = event.metadata.priority;
-    if (priority === 0 && this.prioritized === 0) this.queue.push(event);
-    else {
-      // Higher priority first; FIFO among equals.
-      this.queue.insertBefore(event, (queued) => queued.metadata.priority < priority);
-      if (priority !== 0) this.prioritized++;
-    }
+    // Higher priority first; FIFO among equals.
+    this.queue.push(event, event.metadata.priority);
     const length = this.queue.length;
     this.stats.queued = length;
     if (length > this.stats.maxQueued) this.stats.maxQueued = length;
@@ -442,16 +435,7 @@ export class SubscriptionImpl implements Subscription {
 
   // The oldest of the lowest-priority events: with priorities all 0, the head of the queue.
   private evictOldest(): HookspellEvent {
-    if (this.prioritized === 0) return this.queue.shift()!;
-    const all = this.queue.drain();
-    let victim = 0;
-    for (let i = 1; i < all.length; i++) {
-      if (all[i]!.metadata.priority < all[victim]!.metadata.priority) victim = i;
-    }
-    const [removed] = all.splice(victim, 1);
-    if (removed!.metadata.priority !== 0) this.prioritized--;
-    for (const event of all) this.queue.push(event);
-    return removed!;
+    return this.queue.evictLowest()!;
   }
 
   private notifyIdle(): void {
