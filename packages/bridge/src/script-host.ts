@@ -84,6 +84,14 @@ export class ScriptHost {
   readonly #o: ScriptHostOptions;
   readonly #hooks = new Map<string, HookRecord>();
   readonly #subs = new Map<string, SubRecord>();
+  /** UTF-8 size of each kept line of `logs` (after the marker, if any), and their sum. */
+  readonly #sizes: number[] = [];
+  #keptBytes = 0;
+  /** What `logs` dropped so far, stated in its first entry once there is any (`#marked`). */
+  #dropBytes = 0;
+  #dropLines = 0;
+  #cutLines = 0;
+  #marked = false;
 
   constructor(options: ScriptHostOptions) {
     this.#o = options;
@@ -391,7 +399,7 @@ export class ScriptHost {
   // ---- log / print --------------------------------------------------------------------------
 
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown): void {
-    this.#keep(level, message);
+    message = this.#keep(level, message);
     const logger = this.#o.logger;
     if (logger === undefined) return;
     try {
@@ -409,9 +417,46 @@ export class ScriptHost {
     this.#keep('print', text);
   }
 
-  #keep(level: ScriptLogEntry['level'], message: string): void {
-    if (this.logs.length >= this.#o.maxLogLines) this.logs.shift();
-    this.logs.push({ level, message, timestamp: Date.now() });
+  /**
+   * Keeps a line in `logs`: at most `maxLogLines` lines of at most `limits.printBytes` bytes
+   * (UTF-8) in all, the oldest dropped first; a line longer than the whole budget keeps its
+   * head. What was dropped is stated in a first entry (`… N bytes of output dropped …`), so a
+   * reader knows the output is not whole. Returns the line as kept.
+   */
+  #keep(level: ScriptLogEntry['level'], message: string): string {
+    const budget = this.limits.printBytes;
+    const maxLines = this.#o.maxLogLines;
+    let bytes = Buffer.byteLength(message, 'utf8');
+    if (bytes > budget) {
+      const head = headOf(message, budget);
+      this.#dropBytes += bytes - head.bytes;
+      this.#cutLines++;
+      message = head.text;
+      bytes = head.bytes;
+    }
+    const logs = this.logs;
+    const first = this.#marked ? 1 : 0;
+    while (logs.length > first && (logs.length - first >= maxLines || this.#keptBytes + bytes > budget)) {
+      logs.splice(first, 1);
+      const size = this.#sizes.shift()!;
+      this.#keptBytes -= size;
+      this.#dropBytes += size;
+      this.#dropLines++;
+    }
+    logs.push({ level, message, timestamp: Date.now() });
+    this.#sizes.push(bytes);
+    this.#keptBytes += bytes;
+    if (this.#dropLines > 0 || this.#cutLines > 0) {
+      const marker: ScriptLogEntry = {
+        level: 'print',
+        message: `… ${this.#dropBytes} bytes of output dropped (${this.#dropLines} earlier lines, ${this.#cutLines} lines cut short): a script keeps its last ${budget} bytes (\`limits.printBytes\`) and ${maxLines} lines (\`maxLogLines\`) of print and log output`,
+        timestamp: Date.now(),
+      };
+      if (this.#marked) logs[0] = marker;
+      else logs.unshift(marker);
+      this.#marked = true;
+    }
+    return message;
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
@@ -439,6 +484,19 @@ export class ScriptHost {
 }
 
 function noop(): void {}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * The longest head of `text` that is at most `bytes` bytes of UTF-8, cut between characters.
+ * Decoded into a new string: a slice would keep the whole original alive.
+ */
+function headOf(text: string, bytes: number): { text: string; bytes: number } {
+  const buf = new Uint8Array(bytes);
+  const { written } = encoder.encodeInto(text, buf);
+  return { text: decoder.decode(buf.subarray(0, written)), bytes: written };
+}
 
 /** The name of a priority when it is one of the five levels, else the number. */
 export function priorityLabel(value: number): string | number {

@@ -27,6 +27,13 @@ export interface ScriptLimits {
   waitMs: number;
   /** Hooks plus subscriptions one script may hold at once (a built-in counts once per point). @default 1000 */
   registrations: number;
+  /**
+   * Bytes (UTF-8) of `print` and `log.*` output one script keeps in `script.logs`, across its
+   * calls: the oldest lines are dropped first, a longer line keeps its head, and a first entry
+   * says how much was dropped. Lines given to the host `logger` are cut to this size too.
+   * @default 1 MiB
+   */
+  printBytes: number;
 }
 
 /** Where `log.*` in a script goes. Each call carries the script's name. Console-compatible. */
@@ -107,4 +114,5 @@ export const DEFAULT_LIMITS: Readonly<ScriptLimits> = Object.freeze({
   stackBytes: 256 * 1024,
   waitMs: 30_000,
   registrations: 1_000,
+  printBytes: 1024 * 1024,
 });

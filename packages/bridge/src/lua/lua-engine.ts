@@ -49,6 +49,8 @@ const CHECK_EVERY = 200;
 const MAX_NESTING = 16;
 /** Lines of a script traceback kept in errors. */
 const MAX_TRACE_LINES = 24;
+/** What an error keeps of a value the script raised: an 8 MiB error string is not a message. */
+const MAX_ERROR_BYTES = 4096;
 
 /** Pushes a callback's arguments; returns how many. */
 export type ArgPusher = (L: unknown) => number;
@@ -174,15 +176,41 @@ export class LuaInstance implements EngineInstance {
     }
   }
 
-  readonly #stringGuard = (L1: unknown, size: number): void =>
+  /** See fengari.ts: a string over the bound (`size`), or strings adding up to 4× the bound (0). */
+  readonly #stringGuard = (L1: unknown, size: number): void => {
+    if (size === 0) {
+      this.#check(L1);
+      return;
+    }
     this.memoryExceeded(
       L1,
       `${this.current?.what ?? 'the script'} built a string of ${size} bytes, over its memory bound of ${this.host.limits.memoryBytes} bytes`,
     );
+  };
 
-  /** The same check as the count hook, for slow builtins that run many steps in one instruction. */
+  /** The same check as the count hook, for library functions that run many steps in one instruction. */
   checkpoint(L1: unknown): void {
     this.#check(L1);
+  }
+
+  /**
+   * Checks, before a library function builds something of `bytes` bytes, that it fits in what is
+   * left of the memory bound (the bound minus what the slice has grown so far); else ends the
+   * callback with `ScriptMemoryError`. `what` names the function (`string.format`), `thing` what
+   * it would build.
+   */
+  reserve(L1: unknown, bytes: number, what: string, thing = `a string of ${bytes} bytes`): void {
+    const run = this.current;
+    if (run === undefined) return;
+    const limit = this.host.limits.memoryBytes;
+    if (bytes > limit)
+      this.memoryExceeded(L1, `${what} would build ${thing}, over the memory bound of ${limit} bytes`);
+    const grown = heapInUse() - run.heapBase;
+    if (bytes + grown > limit)
+      this.memoryExceeded(
+        L1,
+        `${what} would build ${thing} with ${Math.round(grown / 1024)} KiB already in use, over the memory bound of ${limit} bytes`,
+      );
   }
 
   /** Called every CHECK_EVERY instructions on every thread of this state. */
@@ -261,12 +289,21 @@ export class LuaInstance implements EngineInstance {
     const t = lua_type(T, -1);
     if (lua_gettop(T) === 0) message = 'unknown error';
     else if (t === LUA_TSTRING || t === LUA_TNUMBER) {
-      message = fromLuaString(lua_tolstring(T, -1));
+      const bytes: Uint8Array = lua_tolstring(T, -1);
+      message =
+        bytes.length > MAX_ERROR_BYTES
+          ? `${fromLuaString(bytes.subarray(0, MAX_ERROR_BYTES))}… (${bytes.length - MAX_ERROR_BYTES} more bytes)`
+          : fromLuaString(bytes);
       thrown = message;
     } else {
       try {
         thrown = toValue(T, -1, 'error');
-        message = `error object ${JSON.stringify(thrown)}`;
+        const json = JSON.stringify(thrown);
+        if (json.length > MAX_ERROR_BYTES) {
+          // Kept out of the error (and the journal): say how big it was instead.
+          message = `error object ${json.slice(0, MAX_ERROR_BYTES)}… (${json.length - MAX_ERROR_BYTES} more characters)`;
+          thrown = undefined;
+        } else message = `error object ${json}`;
       } catch {
         message = `a ${fromLuaString(lua.lua_typename(T, t))} value was raised as an error`;
       }

@@ -1,6 +1,7 @@
 import fengari from './fengari.js';
 import type { LuaInstance } from './lua-engine.js';
 import { heapInUse } from './lua-heap.js';
+import { installBoundedLibraries } from './lua-library.js';
 import { ARRAY_MT_KEY, key, pushString, toJsString, toLuaString } from './lua-values.js';
 
 const { lua, lauxlib, lualib } = fengari;
@@ -46,18 +47,9 @@ const {
   lua_getmetatable,
   lua_settop,
   lua_rotate,
+  lua_load,
 } = lua;
-const {
-  luaL_requiref,
-  luaL_checkany,
-  luaL_checklstring,
-  luaL_checkinteger,
-  luaL_optlstring,
-  luaL_loadbufferx,
-  luaL_checktype,
-  luaL_error,
-  luaL_argerror,
-} = lauxlib;
+const { luaL_requiref, luaL_checkany, luaL_optlstring, luaL_checktype, luaL_error, luaL_argerror } = lauxlib;
 
 const INT32_MAX = 2 ** 31 - 1;
 const MAX_RANDOM = 2 ** 53;
@@ -104,7 +96,7 @@ export function openSandbox(L: unknown, inst: LuaInstance): void {
 
   setGlobal(L, 'pcall', (L1: unknown) => protectedCall(inst, L1, false));
   setGlobal(L, 'xpcall', (L1: unknown) => protectedCall(inst, L1, true));
-  setGlobal(L, 'load', safeLoad);
+  setGlobal(L, 'load', (L1: unknown) => safeLoad(inst, L1));
   setGlobal(L, 'collectgarbage', (L1: unknown) => {
     const opt = lua_isnoneornil(L1, 1) ? 'count' : lua_type(L1, 1) === LUA_TSTRING ? toJsString(L1, 1) : '?';
     if (opt !== 'count')
@@ -117,16 +109,12 @@ export function openSandbox(L: unknown, inst: LuaInstance): void {
     return 1;
   });
 
-  // string: no dump (bytecode), a bounded rep, and a locked metatable for string values.
+  // string: no dump (bytecode), and a locked metatable for string values.
   lua_getglobal(L, key('string'));
   lua_pushnil(L);
   lua_setfield(L, -2, key('dump'));
-  lua_getfield(L, -1, key('rep'));
-  const rep = lua_tocfunction(L, -1);
   lua_pop(L, 1);
-  lua_pushcfunction(L, (L1: unknown) => boundedRep(inst, L1, rep));
-  lua_setfield(L, -2, key('rep'));
-  lua_pop(L, 1);
+  installBoundedLibraries(L, inst);
   pushString(L, '');
   lua_getmetatable(L, -1);
   lua_pushboolean(L, false);
@@ -185,8 +173,16 @@ function protectedCall(inst: LuaInstance, L: unknown, withHandler: boolean): num
   return finish(L, lua_pcallk(L, n - 2, LUA_MULTRET, 2, 2, recovered), 2);
 }
 
+/**
+ * Bytes of a chunk `load` hands the compiler at a time. fengari's compiler runs in JS, outside
+ * the count hook: the chunk is fed in pieces and the deadline and the heap meter are checked
+ * between them, so compiling a huge chunk (or one whose parse is slow per statement, such as
+ * thousands of labels in one block) meets the bounds like running code does.
+ */
+const LOAD_PIECE = 4096;
+
 /** `load` for text chunks only; an optional table `env` restricts the chunk further. */
-function safeLoad(L: unknown): number {
+function safeLoad(inst: LuaInstance, L: unknown): number {
   const fail = (message: string) => {
     lua_pushnil(L);
     pushString(L, message);
@@ -199,7 +195,18 @@ function safeLoad(L: unknown): number {
   const name = luaL_optlstring(L, 2, chunk.length < 60 ? chunk : toLuaString('=(load)'));
   const hasEnv = !lua_isnoneornil(L, 4);
   if (hasEnv && lua_type(L, 4) !== LUA_TTABLE) return fail('load: `env` must be a table');
-  const status = luaL_loadbufferx(L, chunk, null, name, toLuaString('t'));
+  let offset = 0;
+  const reader = (L1: unknown): Uint8Array | null => {
+    if (offset >= chunk.length) return null;
+    if (offset > 0) inst.checkpoint(L1);
+    const piece = chunk.subarray(offset, offset + LOAD_PIECE);
+    offset += piece.length;
+    return piece;
+  };
+  const status = lua_load(L, reader, null, name, toLuaString('t'));
+  // A deadline or memory kill inside the compiler comes back as a failed load: rethrow it.
+  const killed = inst.current?.killed;
+  if (killed !== undefined) throw killed;
   if (status !== LUA_OK) {
     lua_pushnil(L);
     lua_insert(L, -2);
@@ -210,23 +217,6 @@ function safeLoad(L: unknown): number {
     if (!lua_setupvalue(L, -2, 1)) lua_pop(L, 1);
   }
   return 1;
-}
-
-function boundedRep(inst: LuaInstance, L: unknown, rep: (L: unknown) => number): number {
-  const s = luaL_checklstring(L, 1);
-  const n = luaL_checkinteger(L, 2);
-  const sep = luaL_optlstring(L, 3, new Uint8Array(0));
-  const total = n <= 0 ? 0 : s.length * n + sep.length * (n - 1);
-  const limit = inst.host.limits.memoryBytes;
-  if (total > limit)
-    inst.memoryExceeded(
-      L,
-      `string.rep would build a string of ${total} bytes, over the memory bound of ${limit} bytes`,
-    );
-  const n1 = rep(L);
-  // fengari's rep copies byte by byte (~25 ms per MiB): check the deadline after each one.
-  inst.checkpoint(L);
-  return n1;
 }
 
 /**
