@@ -1,0 +1,139 @@
+import type { HookOutcome } from '@hookspell/hooks';
+import { HookspellError } from '@hookspell/storage';
+
+/** Stable codes of {@link AiSdkError}; safe to branch on. */
+export const AiSdkErrorCode = {
+  /** A hook answered `cancel` around a model call (`BeforeAgentExecution`, `AfterAgentExecution`, `AgentError`). */
+  MODEL_CALL_CANCELLED: 'HOOKSPELL_MODEL_CALL_CANCELLED',
+  /** A hook answered `cancel` around a tool call (`BeforeToolExecution`, `AfterToolExecution`, `ToolError`). */
+  TOOL_CALL_CANCELLED: 'HOOKSPELL_TOOL_CALL_CANCELLED',
+  /** A hook answered `cancel` around an MCP tool listing (`BeforeToolDiscovery`, `AfterToolDiscovery`). */
+  TOOL_DISCOVERY_CANCELLED: 'HOOKSPELL_TOOL_DISCOVERY_CANCELLED',
+  /**
+   * A hook's `replace` value, a cached value, a redirect's answer or a `modified` field does not have
+   * the shape the call needs (e.g. a model answer that is neither a string nor `{ text }` / `{ content }`).
+   */
+  INVALID_HOOK_VALUE: 'HOOKSPELL_INVALID_HOOK_VALUE',
+  /** The `before` point kept answering `retry` until its `maxAttempts` ran out. */
+  RETRY_EXHAUSTED: 'HOOKSPELL_RETRY_EXHAUSTED',
+  /** A hook answered `redirect(target)` and nothing resolves that target. */
+  REDIRECT_UNHANDLED: 'HOOKSPELL_REDIRECT_UNHANDLED',
+  /** A hook answered `fork(...)` and the integration was given no `fork` handler. */
+  FORK_UNHANDLED: 'HOOKSPELL_FORK_UNHANDLED',
+  /** A bad argument or option (no executor, a tool set that is not an object…). */
+  INVALID_ARGUMENT: 'HOOKSPELL_INVALID_ARGUMENT',
+  /** Warning (`onWarning`): the `bus` threw or rejected a lifecycle event; the call went on. */
+  EVENT_PUBLISH_FAILED: 'HOOKSPELL_EVENT_PUBLISH_FAILED',
+  /**
+   * Warning (`onWarning`): an after-hook of a streamed model call answered `modified`, `replace`,
+   * `retry` or `redirect` in `'observe'` mode, where the answer was already sent. Use `stream: 'buffer'`.
+   */
+  STREAM_RESULT_IGNORED: 'HOOKSPELL_STREAM_RESULT_IGNORED',
+} as const;
+export type AiSdkErrorCode = (typeof AiSdkErrorCode)[keyof typeof AiSdkErrorCode];
+
+const MARKER = Symbol.for('hookspell.error.AiSdkError');
+const CANCELLED_MARKER = Symbol.for('hookspell.error.CallCancelledError');
+
+/**
+ * Every error `@hookspell/ai-sdk` throws. The message starts with `[hookspell] [ai-sdk]` and says
+ * what was wrong, where, and what to do.
+ */
+export class AiSdkError extends HookspellError {
+  declare readonly code: AiSdkErrorCode;
+
+  constructor(code: AiSdkErrorCode, message: string, options?: { cause?: unknown }) {
+    super({ code, message: `[hookspell] [ai-sdk] ${message}`, cause: options?.cause });
+    this.name = 'AiSdkError';
+    Object.defineProperty(this, MARKER, { value: true });
+  }
+
+  /** True for an `AiSdkError` from any copy of this package (where `instanceof` may fail). */
+  static override isInstance(error: unknown): error is AiSdkError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[MARKER] === true;
+  }
+}
+
+/** What a cancelled call was. */
+export type CallKind = 'model' | 'tool' | 'tool-discovery';
+
+/** Where in a call the cancelling hook ran. */
+export type CallPhase = 'before' | 'after' | 'error';
+
+const CANCEL_CODES: Record<CallKind, AiSdkErrorCode> = {
+  model: AiSdkErrorCode.MODEL_CALL_CANCELLED,
+  tool: AiSdkErrorCode.TOOL_CALL_CANCELLED,
+  'tool-discovery': AiSdkErrorCode.TOOL_DISCOVERY_CANCELLED,
+};
+
+/**
+ * A hook answered `cancel` around a model call, a tool call or a tool listing. Thrown by the
+ * wrapped model (`generateText` rejects with it; `streamText` reports it to `onError`), by a
+ * guarded tool's `execute` (the AI SDK turns it into a `tool-error` the model reads, see
+ * `guardTools`), and by a guarded MCP client.
+ *
+ * The message is written to be read by a model as well as by a person: what was not done, which
+ * hook stopped it, and its reason.
+ */
+export class CallCancelledError extends AiSdkError {
+  readonly kind: CallKind;
+  /** The model id, the tool name, or the MCP server name (for a tool listing). */
+  readonly target: string;
+  readonly phase: CallPhase;
+  /** The hook point whose fire decided `cancel`. */
+  readonly point: string;
+  /** The hook's reason. */
+  readonly reason: string;
+  /** Name of the hook that answered `cancel`, when one did (a fail-closed failure has none). */
+  readonly hook: string | undefined;
+  /** The whole outcome of the fire that cancelled. */
+  readonly outcome: HookOutcome;
+
+  constructor(
+    kind: CallKind,
+    target: string,
+    phase: CallPhase,
+    outcome: HookOutcome,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    const hook = outcome.records.find((r) => r.result?.type === 'cancel' && r.result.reason === reason)?.name;
+    super(CANCEL_CODES[kind], `${what(kind, target, phase)}: ${by(hook, outcome.point)}: ${reason}`, options);
+    this.name = 'CallCancelledError';
+    this.kind = kind;
+    this.target = target;
+    this.phase = phase;
+    this.point = outcome.point;
+    this.reason = reason;
+    this.hook = hook;
+    this.outcome = outcome;
+    Object.defineProperty(this, CANCELLED_MARKER, { value: true });
+  }
+
+  /** True for a `CallCancelledError` from any copy of this package. */
+  static override isInstance(error: unknown): error is CallCancelledError {
+    return (
+      typeof error === 'object' &&
+      error !== null &&
+      (error as Record<symbol, unknown>)[CANCELLED_MARKER] === true
+    );
+  }
+}
+
+function what(kind: CallKind, target: string, phase: CallPhase): string {
+  if (kind === 'model') {
+    return phase === 'before'
+      ? `the call to model '${target}' was not made`
+      : `the answer of model '${target}' was withheld`;
+  }
+  if (kind === 'tool') {
+    return phase === 'before'
+      ? `tool '${target}' was not run`
+      : `the result of tool '${target}' was withheld`;
+  }
+  return `the tools of MCP server '${target}' were not listed`;
+}
+
+function by(hook: string | undefined, point: string): string {
+  return hook === undefined ? `cancelled at ${point}` : `hook '${hook}' cancelled it at ${point}`;
+}

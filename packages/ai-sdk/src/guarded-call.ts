@@ -1,0 +1,385 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type {
+  CacheResult,
+  ComponentRef,
+  FireOptions,
+  ForkOperation,
+  ForkOutcome,
+  HookOutcome,
+  HookPoint,
+  HookResult,
+  WrapCacheStore,
+} from '@hookspell/hooks';
+import { defaultCacheStore } from './cache-store.js';
+import { AiSdkError, AiSdkErrorCode, CallCancelledError, type CallKind, type CallPhase } from './errors.js';
+import type { GuardOptions } from './options.js';
+import type { CallPoints } from './points.js';
+import { messageOf, Reporter } from './reporter.js';
+
+/** How a call's result came about (in `*.finished` events). */
+export type ResultSource = 'call' | 'replace' | 'cache' | 'redirect' | 'recovered';
+
+/** Which hook result a value came from, for error messages that name it. */
+export interface ValueSource {
+  readonly phase: CallPhase;
+  readonly point: HookPoint;
+  readonly hook: string | undefined;
+  readonly via: 'replace' | 'cache' | 'redirect' | 'modified';
+}
+
+/** What one integration knows about its calls and results; one per integration instance. */
+export interface Adapter<R> {
+  readonly kind: CallKind;
+  readonly points: CallPoints;
+  /** Prefix of the lifecycle events: `model.call`, `tool.call`, `tool.discovery`. */
+  readonly eventPrefix: string;
+  /** A `replace` value (or a redirect's answer) as a result; throws `HOOKSPELL_INVALID_HOOK_VALUE` when it is not one. */
+  toResult(value: unknown, from: ValueSource, call: CallSpec<R>): R;
+  /** Data of the after fire: the data the call ran with, plus the result's fields. */
+  afterData(data: Record<string, unknown>, result: R, call: CallSpec<R>): Record<string, unknown>;
+  /** The result an after fire left: `given` is the data it was fired with (to tell what changed). */
+  resultOf(given: Record<string, unknown>, outcome: HookOutcome, result: R, call: CallSpec<R>): R;
+  /** What the lifecycle events say about the result (usage, finish reason…). */
+  resultSummary?(result: R, state: CallState<R>): Record<string, unknown>;
+  /** What a `cache` result keeps of a result. @default the result itself */
+  cacheValue?(result: R): unknown;
+}
+
+/** One call to guard. */
+export interface CallSpec<R> {
+  /** Model id, tool name or server name: what messages and errors name. */
+  readonly target: string;
+  readonly component: ComponentRef;
+  /** Data of the before fire (`attempt` is added per attempt). */
+  readonly data: Record<string, unknown>;
+  /** What the lifecycle events say about the call. */
+  readonly summary: Record<string, unknown> | undefined;
+  /** The call's abort signal: given to every fire, and it ends a retry's wait. */
+  readonly signal: AbortSignal | undefined;
+  /** Makes the call with the data the before-hooks left (`outcome`: their fire, to name a hook in errors). */
+  run(data: Record<string, unknown>, outcome: HookOutcome): Promise<R>;
+  /** Resolves a `redirect(target)` result: the call made elsewhere (validated by `toResult`). */
+  redirect(target: string, data: Record<string, unknown>, phase: CallPhase): Promise<unknown>;
+}
+
+/** What the before phase decided. */
+export type BeforeStep<R> =
+  | { readonly done: true; readonly value: R; readonly source: ResultSource }
+  | {
+      readonly done: false;
+      /** The data the call runs with (the before-hooks' modifications merged in). */
+      readonly data: Record<string, unknown>;
+      readonly redirect: string | undefined;
+      readonly cache: CacheResult | undefined;
+      readonly forked: Promise<ForkOutcome[]> | undefined;
+      readonly outcome: HookOutcome;
+    };
+
+/** Starts a new attempt. */
+export const RETRY: unique symbol = Symbol('retry');
+
+/** The per-call state shared by the phases of one call. */
+export interface CallState<R> {
+  readonly call: CallSpec<R>;
+  /** This call's copy of the options' metadata, shared by its fires. */
+  readonly metadata: Record<string, string>;
+  readonly fireOptions: FireOptions | undefined;
+  readonly startedAt: number;
+  attempts: number;
+  source: ResultSource;
+  done: boolean;
+}
+
+/**
+ * The engine of every integration: before → call → after (or error), honouring each hook result
+ * the way `executor.wrap()` does (its table in the hooks README), with data shaped for the call
+ * (a prompt, a tool input) instead of an argument list, results validated, typed errors, and
+ * lifecycle events. A `retry` from any phase starts a new attempt, `maxAttempts` attempts in all.
+ */
+export class CallGuard<R> {
+  readonly reporter: Reporter;
+  private readonly store: WrapCacheStore;
+
+  constructor(
+    readonly adapter: Adapter<R>,
+    readonly options: GuardOptions,
+  ) {
+    this.reporter = new Reporter(options);
+    this.store = options.cacheStore ?? defaultCacheStore();
+  }
+
+  /** Runs a call to its end: what a non-streamed call (and a buffered stream) needs. */
+  async run(call: CallSpec<R>): Promise<R> {
+    const state = this.start(call);
+    try {
+      for (let n = 1; ; n++) {
+        state.attempts = n;
+        const value = await this.attempt(state, n);
+        if (value !== RETRY) {
+          this.finished(state, value);
+          return value;
+        }
+      }
+    } catch (error) {
+      this.failed(state, error);
+      throw error;
+    }
+  }
+
+  start(call: CallSpec<R>): CallState<R> {
+    const state: CallState<R> = {
+      call,
+      metadata: { ...this.options.metadata },
+      fireOptions:
+        call.signal === undefined
+          ? this.options.fireOptions
+          : { ...this.options.fireOptions, signal: call.signal },
+      startedAt: performance.now(),
+      attempts: 0,
+      source: 'call',
+      done: false,
+    };
+    if (this.reporter.enabled)
+      this.reporter.publish(`${this.adapter.eventPrefix}.started`, { ...call.summary });
+    return state;
+  }
+
+  private async attempt(state: CallState<R>, n: number): Promise<R | typeof RETRY> {
+    const step = await this.before(state, n);
+    if (step === RETRY) return RETRY;
+    if (step.done) {
+      state.source = step.source;
+      return step.value;
+    }
+    let result: R;
+    try {
+      if (step.redirect === undefined) result = await state.call.run(step.data, step.outcome);
+      else {
+        state.source = 'redirect';
+        result = await this.redirected(state, step.redirect, step.data, 'before', step.outcome);
+      }
+    } catch (thrown) {
+      if (step.forked !== undefined) this.options.onFork?.(await step.forked, 'before');
+      return this.error(state, n, step.data, thrown);
+    }
+    return this.after(state, n, step, result);
+  }
+
+  /** The before fire and what it decided. */
+  async before(state: CallState<R>, n: number): Promise<BeforeStep<R> | typeof RETRY> {
+    const { call } = state;
+    const { before } = this.adapter.points;
+    const o = await this.fire(state, 'before', before, { ...call.data, attempt: n });
+    const d = o.decision;
+    switch (d.type) {
+      case 'cancel':
+        throw new CallCancelledError(this.adapter.kind, call.target, 'before', o, d.reason);
+      case 'replace':
+        return { done: true, value: this.replaced(d.value, 'before', o, 'replace', call), source: 'replace' };
+      case 'retry':
+        if (n < d.maxAttempts) return this.retryAfter(d.delayMs, state);
+        throw new AiSdkError(
+          AiSdkErrorCode.RETRY_EXHAUSTED,
+          `${before} still answered retry after ${n} attempt(s) of ${this.adapter.kind} '${call.target}' (maxAttempts ${d.maxAttempts}); the call was not made.`,
+        );
+    }
+    const data = o.data;
+    const cache = cacheOf(o);
+    if (cache !== undefined) {
+      const hit = this.store.get(cache.key);
+      if (hit !== undefined) {
+        const value = this.replaced(hit.value, 'before', o, 'cache', call);
+        return { done: true, value, source: 'cache' };
+      }
+    }
+    const forked = this.forks(o, data, 'before');
+    return {
+      done: false,
+      data,
+      redirect: d.type === 'redirect' ? d.target : undefined,
+      cache,
+      forked,
+      outcome: o,
+    };
+  }
+
+  /** The error fire: a recovery value, a new attempt, or the error (or a cancel) thrown. */
+  async error(
+    state: CallState<R>,
+    n: number,
+    data: Record<string, unknown>,
+    thrown: unknown,
+  ): Promise<R | typeof RETRY> {
+    const point = this.adapter.points.error;
+    if (point === undefined) throw thrown;
+    const o = await this.fire(state, 'error', point, { ...data, error: thrown, attempt: n });
+    const d = o.decision;
+    switch (d.type) {
+      case 'cancel':
+        throw new CallCancelledError(this.adapter.kind, state.call.target, 'error', o, d.reason, {
+          cause: thrown,
+        });
+      case 'replace':
+        state.source = 'recovered';
+        return this.replaced(d.value, 'error', o, 'replace', state.call);
+      case 'redirect':
+        state.source = 'redirect';
+        return this.redirected(state, d.target, data, 'error', o);
+      case 'retry':
+        if (n < d.maxAttempts) return this.retryAfter(d.delayMs, state);
+        throw thrown;
+      default:
+        throw thrown;
+    }
+  }
+
+  /** The after fire: the (possibly changed) result, or a new attempt. */
+  async after(
+    state: CallState<R>,
+    n: number,
+    step: Extract<BeforeStep<R>, { done: false }>,
+    result: R,
+  ): Promise<R | typeof RETRY> {
+    const { call } = state;
+    const forks = step.forked === undefined ? undefined : await step.forked;
+    if (forks !== undefined) this.options.onFork?.(forks, 'before');
+    const given = this.adapter.afterData(step.data, result, call);
+    given.attempt = n;
+    if (forks !== undefined) given.forks = forks;
+    const o = await this.fire(state, 'after', this.adapter.points.after, given);
+    result = this.adapter.resultOf(given, o, result, call);
+    const d = o.decision;
+    switch (d.type) {
+      case 'cancel':
+        throw new CallCancelledError(this.adapter.kind, call.target, 'after', o, d.reason);
+      case 'retry':
+        if (n < d.maxAttempts) return this.retryAfter(d.delayMs, state);
+        break;
+      case 'replace':
+        state.source = 'replace';
+        result = this.replaced(d.value, 'after', o, 'replace', call);
+        break;
+      case 'redirect':
+        state.source = 'redirect';
+        result = await this.redirected(state, d.target, step.data, 'after', o);
+        break;
+    }
+    const afterForks = this.forks(o, step.data, 'after');
+    if (afterForks !== undefined) this.options.onFork?.(await afterForks, 'after');
+    const afterCache = cacheOf(o);
+    this.remember(afterCache, result);
+    this.remember(step.cache, result);
+    return result;
+  }
+
+  /** Stores `result` under a `cache` result's key (for a streamed answer: once it is complete). */
+  remember(cache: CacheResult | undefined, result: R): void {
+    if (cache === undefined) return;
+    const value = this.adapter.cacheValue === undefined ? result : this.adapter.cacheValue(result);
+    this.store.set(cache.key, { value }, cache.ttlMs);
+  }
+
+  async fire(
+    state: CallState<R>,
+    phase: CallPhase,
+    point: HookPoint,
+    data: Record<string, unknown>,
+  ): Promise<HookOutcome> {
+    const o = await this.options.executor.fire(
+      point,
+      { component: state.call.component, metadata: state.metadata, data },
+      state.fireOptions,
+    );
+    this.options.onOutcome?.(phase, o);
+    return o;
+  }
+
+  finished(state: CallState<R>, value: R): void {
+    state.done = true;
+    if (!this.reporter.enabled) return;
+    this.reporter.publish(`${this.adapter.eventPrefix}.finished`, {
+      ...state.call.summary,
+      ...this.adapter.resultSummary?.(value, state),
+      source: state.source,
+      attempts: state.attempts,
+      durationMs: performance.now() - state.startedAt,
+    });
+  }
+
+  failed(state: CallState<R>, error: unknown): void {
+    state.done = true;
+    if (!this.reporter.enabled) return;
+    const base = {
+      ...state.call.summary,
+      attempts: state.attempts,
+      durationMs: performance.now() - state.startedAt,
+    };
+    if (CallCancelledError.isInstance(error)) {
+      this.reporter.publish(`${this.adapter.eventPrefix}.cancelled`, {
+        ...base,
+        phase: error.phase,
+        point: error.point,
+        hook: error.hook,
+        reason: error.reason,
+      });
+    } else {
+      const code = (error as { code?: unknown } | null)?.code;
+      this.reporter.publish(`${this.adapter.eventPrefix}.failed`, {
+        ...base,
+        error: messageOf(error),
+        ...(typeof code === 'string' ? { code } : {}),
+      });
+    }
+  }
+
+  /** A `replace` or cached value as a result, validated by the adapter. */
+  replaced(value: unknown, phase: CallPhase, o: HookOutcome, via: 'replace' | 'cache', call: CallSpec<R>): R {
+    const hook = via === 'replace' ? o.records.find((r) => r.result?.type === 'replace')?.name : undefined;
+    return this.adapter.toResult(value, { phase, point: o.point, hook, via }, call);
+  }
+
+  async redirected(
+    state: CallState<R>,
+    target: string,
+    data: Record<string, unknown>,
+    phase: CallPhase,
+    o: HookOutcome,
+  ): Promise<R> {
+    const value = await state.call.redirect(target, data, phase);
+    const hook = o.records.find((r) => r.result?.type === 'redirect')?.name;
+    return this.adapter.toResult(value, { phase, point: o.point, hook, via: 'redirect' }, state.call);
+  }
+
+  forks(o: HookOutcome, data: Record<string, unknown>, phase: CallPhase): Promise<ForkOutcome[]> | undefined {
+    let ops: ForkOperation[] | undefined;
+    for (const d of o.directives) if (d.type === 'fork') (ops ??= []).push(...d.operations);
+    if (ops === undefined) return undefined;
+    const handler = this.options.fork;
+    if (handler === undefined) {
+      throw new AiSdkError(
+        AiSdkErrorCode.FORK_UNHANDLED,
+        `a hook at ${o.point} answered fork() for ${this.adapter.kind} '${String(data.tool ?? data.model ?? data.server)}' but no \`fork\` handler was given; pass \`fork: (operation) => …\` in the options.`,
+      );
+    }
+    return Promise.all(
+      ops.map(async (op): Promise<ForkOutcome> => {
+        try {
+          return { id: op.id, type: op.type, status: 'fulfilled', value: await handler(op, { phase, data }) };
+        } catch (error) {
+          return { id: op.id, type: op.type, status: 'rejected', error };
+        }
+      }),
+    );
+  }
+
+  private async retryAfter(delayMs: number, state: CallState<R>): Promise<typeof RETRY> {
+    if (delayMs > 0)
+      await sleep(delayMs, undefined, state.call.signal ? { signal: state.call.signal } : undefined);
+    return RETRY;
+  }
+}
+
+export function cacheOf(o: HookOutcome): CacheResult | undefined {
+  if (o.directives.length === 0) return undefined;
+  return o.directives.find((d: HookResult): d is CacheResult => d.type === 'cache');
+}

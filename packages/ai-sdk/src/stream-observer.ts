@@ -1,0 +1,187 @@
+import type { HookOutcome } from '@hookspell/hooks';
+import { AnswerBuilder, partsOf, streamOf } from './answer-stream.js';
+import { AiSdkError, AiSdkErrorCode, CallCancelledError, type CallPhase } from './errors.js';
+import { type BeforeStep, type CallGuard, type CallState, cacheOf, RETRY } from './guarded-call.js';
+import type { ModelCall } from './model-call.js';
+import type { GenerateResult, StreamPart, StreamResult } from './model-types.js';
+import { messageOf } from './reporter.js';
+
+type Step = Extract<BeforeStep<GenerateResult>, { done: false }>;
+
+/**
+ * A streamed model call in `'observe'` mode. Before-hooks run (and may cancel, change, replace,
+ * retry, redirect) before the model is asked for its stream, so before the first chunk; a failure
+ * to open the stream goes through `AgentError` with every result honoured. Then chunks pass as they
+ * come, and once the stream ends the after-hooks see the final text and usage, before `finish` is
+ * passed on. What they answer can no longer change what was sent: `cancel` adds an `error` part,
+ * the other results are reported (`onWarning`, once per hook and result type).
+ */
+export async function observeStream(
+  guard: CallGuard<GenerateResult>,
+  call: ModelCall,
+  warned: Set<string>,
+): Promise<StreamResult> {
+  const state = guard.start(call);
+  try {
+    for (let n = 1; ; n++) {
+      state.attempts = n;
+      const step = await guard.before(state, n);
+      if (step === RETRY) continue;
+      if (step.done) {
+        state.source = step.source;
+        guard.finished(state, step.value);
+        return { stream: streamOf(partsOf(step.value)) };
+      }
+      let opened: StreamResult;
+      try {
+        if (step.redirect === undefined)
+          opened = await call.model.doStream(call.paramsFor(step.data, step.outcome));
+        else {
+          state.source = 'redirect';
+          const other = await call.redirectModel(step.redirect, 'before');
+          opened = await other.doStream(call.paramsFor(step.data, step.outcome));
+        }
+      } catch (thrown) {
+        if (step.forked !== undefined) guard.options.onFork?.(await step.forked, 'before');
+        const recovered = await guard.error(state, n, step.data, thrown);
+        if (recovered === RETRY) continue;
+        guard.finished(state, recovered);
+        return { stream: streamOf(partsOf(recovered)) };
+      }
+      return { ...opened, stream: observe(opened.stream, guard, state, n, step, warned) };
+    }
+  } catch (error) {
+    guard.failed(state, error);
+    throw error;
+  }
+}
+
+function observe(
+  source: ReadableStream<StreamPart>,
+  guard: CallGuard<GenerateResult>,
+  state: CallState<GenerateResult>,
+  n: number,
+  step: Step,
+  warned: Set<string>,
+): ReadableStream<StreamPart> {
+  const reader = source.getReader();
+  const builder = new AnswerBuilder();
+  let finish: StreamPart | undefined;
+  return new ReadableStream<StreamPart>({
+    // Loops until it has something to give: a pull that enqueues nothing would never be called again.
+    async pull(controller) {
+      for (;;) {
+        let next: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          await failedMidStream(guard, state, n, step, error, warned);
+          controller.error(error);
+          return;
+        }
+        if (next.done) {
+          if (builder.hasError) await failedMidStream(guard, state, n, step, builder.error, warned);
+          else {
+            const cancelled = await settle(guard, state, n, step, builder.result(), warned);
+            if (cancelled !== undefined) controller.enqueue({ type: 'error', error: cancelled });
+          }
+          if (finish !== undefined) controller.enqueue(finish);
+          controller.close();
+          return;
+        }
+        builder.add(next.value);
+        // `finish` waits for the after-hooks: the caller's onFinish comes after them.
+        if (next.value.type === 'finish') finish = next.value;
+        else {
+          controller.enqueue(next.value);
+          return;
+        }
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+/** The after fire of a complete streamed answer; returns the error to report when a hook cancelled. */
+async function settle(
+  guard: CallGuard<GenerateResult>,
+  state: CallState<GenerateResult>,
+  n: number,
+  step: Step,
+  result: GenerateResult,
+  warned: Set<string>,
+): Promise<unknown> {
+  try {
+    const forks = step.forked === undefined ? undefined : await step.forked;
+    if (forks !== undefined) guard.options.onFork?.(forks, 'before');
+    const given = guard.adapter.afterData(step.data, result, state.call);
+    given.attempt = n;
+    if (forks !== undefined) given.forks = forks;
+    const o = await guard.fire(state, 'after', guard.adapter.points.after, given);
+    if (o.decision.type === 'cancel') {
+      const error = new CallCancelledError('model', state.call.target, 'after', o, o.decision.reason);
+      guard.failed(state, error);
+      return error;
+    }
+    ignored(guard, state, o, 'after', warned);
+    guard.remember(cacheOf(o), result);
+    guard.remember(step.cache, result);
+    const afterForks = guard.forks(o, step.data, 'after');
+    if (afterForks !== undefined) guard.options.onFork?.(await afterForks, 'after');
+    guard.finished(state, result);
+    return undefined;
+  } catch (error) {
+    // E.g. a fork with no handler: reported in the stream, which still ends.
+    guard.failed(state, error);
+    return error;
+  }
+}
+
+/** The error fire of a stream that failed after it started: observed, nothing can be undone. */
+async function failedMidStream(
+  guard: CallGuard<GenerateResult>,
+  state: CallState<GenerateResult>,
+  n: number,
+  step: Step,
+  error: unknown,
+  warned: Set<string>,
+): Promise<void> {
+  const point = guard.adapter.points.error;
+  try {
+    if (point !== undefined) {
+      const o = await guard.fire(state, 'error', point, { ...step.data, error, attempt: n });
+      ignored(guard, state, o, 'error', warned);
+    }
+  } catch (thrown) {
+    guard.reporter.warning(thrown instanceof Error ? thrown : new Error(messageOf(thrown)));
+  }
+  guard.failed(state, error);
+}
+
+const IGNORED = new Set(['modified', 'replace', 'retry', 'redirect', 'cancel']);
+
+/** Reports results a streamed answer could not act on, once per hook, point and result type. */
+function ignored(
+  guard: CallGuard<GenerateResult>,
+  state: CallState<GenerateResult>,
+  o: HookOutcome,
+  phase: CallPhase,
+  warned: Set<string>,
+): void {
+  if (o.directives.length === 0) return;
+  for (const r of o.records) {
+    const type = r.result?.type;
+    if (type === undefined || !IGNORED.has(type) || (phase === 'after' && type === 'cancel')) continue;
+    const key = `${r.name}\u0000${o.point}\u0000${type}`;
+    if (warned.has(key)) continue;
+    warned.add(key);
+    const when =
+      phase === 'after' ? 'whose answer was already sent' : 'which failed after its first chunks were sent';
+    guard.reporter.warning(
+      new AiSdkError(
+        AiSdkErrorCode.STREAM_RESULT_IGNORED,
+        `hook '${r.name}' answered ${type} at ${o.point} of a streamed call to model '${state.call.target}', ${when} (stream: 'observe'); the result was not acted on. Pass \`stream: 'buffer'\` to hookspellMiddleware to let after-hooks change, replace, cancel or retry a streamed answer before it is sent.`,
+      ),
+    );
+  }
+}
