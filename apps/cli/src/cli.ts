@@ -1,4 +1,12 @@
 #!/usr/bin/env node
-import { main } from './main.js';
-
-process.exitCode = await main(process.argv);
+// `hookspell claude-code hook` runs once per Claude Code tool call: it goes straight to its module,
+// without the command parser and the other commands (docs/claude-code.md, "Start-up").
+const { fastHookArgs } = await import('./claude-code/fast-args.js');
+const hook = fastHookArgs(process.argv);
+if (hook !== undefined) {
+  const { runHookAndExit } = await import('./claude-code/run-hook.js');
+  await runHookAndExit(hook);
+} else {
+  const { main } = await import('./main.js');
+  process.exitCode = await main(process.argv);
+}

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from './config/load-config.js';
+import { loadConfigCached } from './config/config-cache.js';
 import type { ResolvedConfig } from './config/types.js';
 import { Runtime, type RuntimeOptions } from './runtime.js';
 
@@ -15,9 +15,9 @@ export function globals(command: Command): GlobalOptions {
 }
 
 /** The config of this invocation: `--config`, else one found in the working directory, else defaults. */
-export function configOf(command: Command): ResolvedConfig {
+export function configOf(command: Command): Promise<ResolvedConfig> {
   const g = globals(command);
-  return loadConfig({ cwd: process.cwd(), ...(g.config !== undefined && { configPath: g.config }) });
+  return loadConfigCached({ cwd: process.cwd(), ...(g.config !== undefined && { configPath: g.config }) });
 }
 
 /** Opens a runtime, runs `fn`, and always closes it (a close failure surfaces only when `fn` succeeded). */
@@ -27,7 +27,7 @@ export async function withRuntime<T>(
   fn: (runtime: Runtime) => Promise<T>,
 ): Promise<T> {
   const g = globals(command);
-  const runtime = await Runtime.open(configOf(command), { verbose: g.verbose === true, ...options });
+  const runtime = await Runtime.open(await configOf(command), { verbose: g.verbose === true, ...options });
   let result: T;
   try {
     result = await fn(runtime);

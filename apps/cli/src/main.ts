@@ -7,7 +7,7 @@ import { buildProgram } from './program.js';
  * line on stderr (`hookspell: …`); `--debug` adds the stack and causes.
  */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   process.exitCode = undefined;
   try {
     await program.parseAsync(argv as string[]);

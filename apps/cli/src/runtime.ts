@@ -1,16 +1,31 @@
-import { type ScriptLogger, ScriptRuntime } from '@hookspell/bridge';
+import { type BuiltinFactory, type BuiltinGrants, type ScriptLogger, ScriptRuntime } from '@hookspell/bridge';
 import { EventBus, EventLog } from '@hookspell/events';
 import { HookExecutor, HookJournal, type HookPoint, HookRegistry } from '@hookspell/hooks';
 import type { BUILTINS } from '@hookspell/hooks/builtins';
 import { ScopedState, type StorageBackend } from '@hookspell/storage';
-import { display } from './config/load-config.js';
+import { display } from './config/find.js';
 import type { ResolvedConfig } from './config/types.js';
 import { CliError, CliErrorCode, errorLine } from './errors.js';
-import { RegistryGate, registerConfigHooks } from './hooks/load-hooks.js';
+import { hookFileBuiltinError, RegistryGate, registerConfigHooks } from './hooks/load-hooks.js';
 import { RunningHooks } from './hooks/running-hooks.js';
 import { breakerWarning, type CliWarning } from './render/breaker-warning.js';
 import { printedLines, ScriptFailedError } from './script-failure.js';
 import { openStorage } from './storage.js';
+
+/** The built-ins' names, known without importing them (their module loads pino & co.). */
+const BUILTIN_NAMES = [
+  'logging',
+  'metrics',
+  'caching',
+  'rateLimit',
+  'retry',
+  'costTracking',
+  'security',
+  'debugging',
+] as const satisfies readonly (keyof typeof BUILTINS)[];
+// Every built-in is named above (a compile error here names the one missing).
+const _allNamed: Exclude<keyof typeof BUILTINS, (typeof BUILTIN_NAMES)[number]> extends never ? true : never =
+  true;
 
 export interface RuntimeOptions {
   /** Also print `log.info`/`log.debug` lines of scripts (warnings and errors always go to stderr). */
@@ -55,7 +70,7 @@ export class Runtime {
     this.#options = options;
     this.log = new EventLog(storage);
     this.registry = new HookRegistry();
-    for (const [point, settings] of Object.entries(config.points)) {
+    for (const [point, { stopBlockCap: _, ...settings }] of Object.entries(config.points)) {
       this.registry.configurePoint(point as HookPoint, settings);
     }
     this.gate = new RegistryGate(this.registry, this.running);
@@ -98,12 +113,14 @@ export class Runtime {
     const runtime = new Runtime(config, storage, options);
     if (options.hooks === false) return runtime;
     try {
-      if (config.scripts.length > 0 || config.hooks.some((h) => h.source.kind !== 'command'))
+      // Scripts may call Hook.builtin; hook files may not (the gate says so), so they need none.
+      if (config.scripts.length > 0 || config.hooks.some((h) => h.source.kind === 'builtin'))
         await runtime.#loadBuiltins();
       await registerConfigHooks(config, runtime.gate, () => runtime.scripts, {
         bus: runtime.bus,
         executor: runtime.executor,
         builtins: runtime.#builtins,
+        warn: (message) => runtime.#warn({ kind: 'claude-settings', message }),
       });
       for (const script of config.scripts) await runtime.loadScript(script.path, script.where);
     } catch (error) {
@@ -118,6 +135,25 @@ export class Runtime {
   }
 
   /**
+   * The built-ins granted to scripts, by name, resolved when called: the script runtime is made
+   * once, possibly before the built-ins are loaded (a config of hook files only), and every
+   * script that may call Hook.builtin is run after `#loadBuiltins()`. A hook file that calls it
+   * meets the gate's message (it registers one hook with Hook.register).
+   */
+  #grants(): BuiltinGrants {
+    return Object.fromEntries(
+      BUILTIN_NAMES.map((name) => [
+        name,
+        (options?: never) => {
+          const factory = this.#builtins?.[name] as BuiltinFactory | undefined;
+          if (factory === undefined) throw hookFileBuiltinError();
+          return factory(options);
+        },
+      ]),
+    );
+  }
+
+  /**
    * The script runtime (engines load on first use). Scripts may call `Hook.builtin` for any of
    * the eight built-ins; they are granted once loaded (`open()` and `loadScript()` load them).
    */
@@ -125,7 +161,7 @@ export class Runtime {
     this.#scripts ??= new ScriptRuntime({
       registry: this.gate.view(),
       executor: this.executor,
-      ...(this.#builtins !== undefined && { builtins: this.#builtins }),
+      builtins: this.#grants(),
       bus: this.bus,
       state: this.state,
       limits: this.config.limits,

@@ -19,7 +19,7 @@ async function withLog<T>(
   command: Command,
   fn: (log: EventLog, storage: StorageBackend) => Promise<T>,
 ): Promise<T> {
-  const storage = await openStorage(configOf(command), 'read');
+  const storage = await openStorage(await configOf(command), 'read');
   try {
     return await fn(new EventLog(storage), storage);
   } finally {
@@ -141,7 +141,7 @@ Examples:
           options.count === undefined ? Number.POSITIVE_INFINITY : parsePositiveInt(options.count, '--count');
         const interval = parsePositiveInt(options.interval, '--interval');
         const print = (e: HookspellEvent) => out(options.json ? JSON.stringify(e) : eventLine(e));
-        const storage = await openStorage(configOf(command), 'read');
+        const storage = await openStorage(await configOf(command), 'read');
         let stop = false;
         const onSignal = () => {
           stop = true;

@@ -1,22 +1,24 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { builtinOptions } from '@hookspell/bridge';
+import { CLAUDE_CODE_EVENT_INFO, type ClaudeCodeEvent } from '@hookspell/bridge/claude-code';
 import { type Alias, type Document, LineCounter, parseDocument, visit } from 'yaml';
+import { shortName, uniqueName } from '../claude-code/names.js';
 import { CliError, CliErrorCode } from '../errors.js';
+import { DEFAULT_SQLITE_PATH, display, findConfig } from './find.js';
 import { jsonSyntaxProblem } from './json-syntax.js';
 import { locate } from './locate.js';
 import { validateConfig } from './schema.js';
-import type { ConfigFile, HookConfig, HookSource, ResolvedConfig, ResolvedHook } from './types.js';
+import type {
+  ClaudeCodeEntry,
+  ConfigFile,
+  HookConfig,
+  HookSource,
+  ResolvedConfig,
+  ResolvedHook,
+} from './types.js';
 
-/** File names looked for in the working directory, in this order. */
-export const CONFIG_NAMES = [
-  'hookspell.config.json',
-  'hookspell.config.yaml',
-  'hookspell.config.yml',
-] as const;
-
-/** Where the SQLite database goes when the config names no storage (relative to the config's directory). */
-export const DEFAULT_SQLITE_PATH = '.hookspell/hookspell.db';
+export { CONFIG_NAMES, DEFAULT_SQLITE_PATH, display } from './find.js';
 
 export interface LoadConfigOptions {
   /** Where to look for a config file and what relative paths are shown against. @default process.cwd() */
@@ -166,28 +168,6 @@ function checkJson(text: string, shown: string): void {
   }
 }
 
-function findConfig(cwd: string, configPath: string | undefined): string | undefined {
-  if (configPath !== undefined) {
-    const file = resolve(cwd, configPath);
-    if (!existsSync(file)) {
-      throw new CliError(CliErrorCode.CONFIG_NOT_FOUND, `config file not found: ${configPath}`);
-    }
-    if (statSync(file).isDirectory()) {
-      for (const name of CONFIG_NAMES) if (existsSync(join(file, name))) return join(file, name);
-      throw new CliError(CliErrorCode.CONFIG_NOT_FOUND, `no ${CONFIG_NAMES.join(', ')} in ${configPath}`);
-    }
-    return file;
-  }
-  const found = CONFIG_NAMES.map((name) => join(cwd, name)).filter((f) => existsSync(f));
-  if (found.length > 1) {
-    throw new CliError(
-      CliErrorCode.CONFIG_INVALID,
-      `found ${found.map((f) => display(cwd, f)).join(' and ')}; keep one, or choose with --config`,
-    );
-  }
-  return found[0];
-}
-
 interface ResolveContext {
   file: string | undefined;
   dir: string;
@@ -235,7 +215,15 @@ function resolveConfig(config: ConfigFile, ctx: ResolveContext): ResolvedConfig 
 
   const hooks: ResolvedHook[] = [];
   const names = new Map<string, number>();
-  (config.hooks ?? []).forEach((hook, i) => {
+  const explicit = new Set(
+    (config.hooks ?? [])
+      .filter((h) => h.name !== undefined)
+      .map((h) => `${h.name}@${h.point ?? claudeCodePointOf(h)}`),
+  );
+  const entries = (config.hooks ?? []).map((hook, i) =>
+    hook.claudeCode === undefined ? hook : claudeCodeDefaults(hook, i, explicit, fail),
+  );
+  entries.forEach((hook, i) => {
     // A built-in may leave its name or point to the built-in: the registry checks those.
     if (hook.name !== undefined && hook.point !== undefined) {
       const key = `${hook.name}@${hook.point}`;
@@ -259,7 +247,13 @@ function resolveConfig(config: ConfigFile, ctx: ResolveContext): ResolvedConfig 
       sourceWhere: where([
         'hooks',
         i,
-        hook.builtin !== undefined ? 'builtin' : hook.run === undefined ? 'command' : 'run',
+        hook.builtin !== undefined
+          ? 'builtin'
+          : hook.claudeCode !== undefined
+            ? 'claudeCode'
+            : hook.run === undefined
+              ? 'command'
+              : 'run',
       ]),
     });
   });
@@ -301,7 +295,44 @@ function resolveConfig(config: ConfigFile, ctx: ResolveContext): ResolvedConfig 
     journal: { enabled: config.journal?.enabled ?? true, retention: config.journal?.retention ?? 'default' },
     hooks,
     points: config.points ?? {},
+    claudeSettings: (typeof config.claudeSettings === 'string'
+      ? [config.claudeSettings]
+      : (config.claudeSettings ?? [])
+    ).map((path, i) => ({
+      path: resolve(ctx.dir, path),
+      where: where(typeof config.claudeSettings === 'string' ? ['claudeSettings'] : ['claudeSettings', i]),
+    })),
   };
+}
+
+/**
+ * A `claudeCode` entry with its defaults filled in: the point its `event` is fired at, and a
+ * name like registerClaudeSettings gives (`claude:<event>:<script>`, `#2`… when taken at that
+ * point), so that `dependsOn`, listings and the journal see it like any other hook. `taken`
+ * holds the `name@point` of every entry that has a name, and grows with the names given here.
+ */
+function claudeCodeDefaults(
+  hook: HookConfig,
+  i: number,
+  taken: Set<string>,
+  fail: (path: (string | number)[], message: string) => never,
+): HookConfig {
+  const entry = hook.claudeCode!;
+  const event = entry.event as ClaudeCodeEvent | undefined;
+  if (event === undefined && hook.point === undefined)
+    fail(
+      ['hooks', i, 'claudeCode'],
+      `hooks[${i}].claudeCode: give the \`event\` the script was written for (e.g. event: PreToolUse), or a \`point\` for the entry`,
+    );
+  const point = hook.point ?? CLAUDE_CODE_EVENT_INFO[event!].point;
+  if (hook.name !== undefined) return { ...hook, point };
+  const base = `claude:${event ?? point}:${shortName([entry.command, ...(entry.args ?? [])])}`;
+  return { ...hook, point, name: uniqueName(base, point, taken) };
+}
+
+function claudeCodePointOf(hook: HookConfig): string | undefined {
+  const event = hook.claudeCode?.event as ClaudeCodeEvent | undefined;
+  return event === undefined ? undefined : CLAUDE_CODE_EVENT_INFO[event]?.point;
 }
 
 const COMMAND_ONLY = ['shell', 'cwd', 'env', 'maxOutputBytes'] as const;
@@ -312,6 +343,7 @@ function hookSource(
   fail: (message: string, path?: string[]) => never,
 ): { source: HookSource; spec: string } {
   if (hook.builtin !== undefined) return builtinSource(hook, hook.builtin, fail);
+  if (hook.claudeCode !== undefined) return claudeCodeSource(hook, hook.claudeCode, dir, fail);
   if (hook.options !== undefined)
     fail('`options` is only for built-in hooks (`builtin: <name>`); a script or command takes none', [
       'options',
@@ -368,8 +400,45 @@ function builtinSource(
   return { source: { kind: 'builtin', name, options }, spec: `builtin:${name}` };
 }
 
-/** A path as shown in messages: relative to the working directory when inside it. */
-export function display(cwd: string, file: string): string {
-  const rel = relative(cwd, file);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+/**
+ * A `claudeCode` entry: a Claude Code handler as written in a settings file. Handler types other
+ * than `command` never reach here (the schema allows only that one); `shell: true` belongs to
+ * native command hooks (a handler says `claudeCode.shell: bash`); Claude Code's `timeout` is in
+ * seconds and the entry's `timeoutMs` would say the same thing twice, so only one may be given.
+ */
+function claudeCodeSource(
+  hook: HookConfig,
+  entry: ClaudeCodeEntry,
+  dir: string,
+  fail: (message: string, path?: string[]) => never,
+): { source: HookSource; spec: string } {
+  if (hook.options !== undefined)
+    fail('`options` is only for built-in hooks; a claudeCode handler takes its fields inside `claudeCode`', [
+      'options',
+    ]);
+  if (hook.shell !== undefined)
+    fail(
+      '`shell` (true/false) is for native command hooks; a Claude Code handler says `claudeCode.shell: sh | bash`',
+      ['shell'],
+    );
+  if (hook.timeoutMs !== undefined && entry.timeout !== undefined)
+    fail('give `claudeCode.timeout` (seconds, as in Claude Code) or `timeoutMs`, not both', ['timeoutMs']);
+  if (entry.event !== undefined && hook.point !== undefined) {
+    const info = CLAUDE_CODE_EVENT_INFO[entry.event as ClaudeCodeEvent];
+    if (info !== undefined && info.point !== hook.point && !hook.point.startsWith('custom:'))
+      fail(
+        `claudeCode.event ${entry.event} is fired at ${info.point}, not at ${hook.point}; leave \`point\` out (or use a custom:<name> point to run the script elsewhere)`,
+        ['point'],
+      );
+  }
+  const resolved: ClaudeCodeEntry = {
+    ...entry,
+    ...(entry.pluginRoot !== undefined && { pluginRoot: resolve(dir, entry.pluginRoot) }),
+    ...(entry.pluginData !== undefined && { pluginData: resolve(dir, entry.pluginData) }),
+  };
+  const words = [entry.command, ...(entry.args ?? [])].join(' ');
+  return {
+    source: { kind: 'claude-code', entry: resolved },
+    spec: `claudeCode${entry.event ? `(${entry.event}${entry.matcher ? ` ${entry.matcher}` : ''})` : ''}: ${words}`,
+  };
 }

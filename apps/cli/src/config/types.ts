@@ -18,6 +18,8 @@ export interface HookConfig {
   builtin?: string;
   /** Built-ins: the factory's options. */
   options?: Record<string, unknown>;
+  /** A Claude Code hook handler, run unchanged (instead of `run`/`command`/`builtin`). */
+  claudeCode?: ClaudeCodeEntry;
   shell?: boolean;
   cwd?: string;
   env?: Record<string, string>;
@@ -34,6 +36,29 @@ export interface HookConfig {
   version?: string;
 }
 
+/**
+ * A Claude Code hook handler as written in the config: the fields of a handler of
+ * `.claude/settings.json` (`type`, `command`, `args`, `shell`, `timeout` in seconds, `if`,
+ * `async`, `statusMessage`), its group's `matcher`, and the `event` it was written for.
+ */
+export interface ClaudeCodeEntry {
+  type?: 'command';
+  event?: string;
+  command: string;
+  args?: string[];
+  shell?: 'sh' | 'bash';
+  /** Seconds. */
+  timeout?: number;
+  matcher?: string;
+  if?: string;
+  async?: boolean;
+  statusMessage?: string;
+  /** `CLAUDE_PLUGIN_ROOT`, relative to the config file. */
+  pluginRoot?: string;
+  /** `CLAUDE_PLUGIN_DATA`, relative to the config file. */
+  pluginData?: string;
+}
+
 /** Per-point settings as written in the config file. */
 export interface PointSettings {
   mode?: ExecutionMode;
@@ -41,6 +66,8 @@ export interface PointSettings {
   abortOnCritical?: boolean;
   /** A guard point: its hooks fail closed unless one says `onFailure: 'continue'` itself. */
   failClosed?: boolean;
+  /** `claude-code hook`, Stop/SubagentStop fired here: blocks in a row before the agent may stop. @default 8 */
+  stopBlockCap?: number;
 }
 
 /** The config file, as validated against hookspell.schema.json. */
@@ -54,13 +81,20 @@ export interface ConfigFile {
   journal?: { enabled?: boolean; retention?: 'default' | 'short' | 'long' };
   hooks?: HookConfig[];
   points?: Record<string, PointSettings>;
+  /** Claude Code settings files (or plugin hooks.json) whose command hooks are registered too. */
+  claudeSettings?: string | string[];
 }
 
 /** Where a hook's code comes from, resolved. */
 export type HookSource =
   | { kind: 'lua' | 'js'; path: string }
   | { kind: 'command'; command: string | string[]; shell: boolean }
-  | { kind: 'builtin'; name: string; options: Record<string, unknown> };
+  | { kind: 'builtin'; name: string; options: Record<string, unknown> }
+  | {
+      kind: 'claude-code';
+      /** The handler with `pluginRoot`/`pluginData` made absolute. */
+      entry: ClaudeCodeEntry;
+    };
 
 /**
  * A hook ready to register: the config entry, its source resolved, and where it was written.
@@ -93,4 +127,6 @@ export interface ResolvedConfig {
   journal: { enabled: boolean; retention: 'default' | 'short' | 'long' };
   hooks: ResolvedHook[];
   points: Record<string, PointSettings>;
+  /** `claudeSettings`, absolute, with the `file:line` each was written at. */
+  claudeSettings: { path: string; where: string }[];
 }

@@ -7,18 +7,21 @@ import {
   type ScriptRuntime,
   type WiredOptions,
 } from '@hookspell/bridge';
+import type { ClaudeCodeEvent, ClaudeSettings } from '@hookspell/bridge/claude-code';
 import { commandHook } from '@hookspell/bridge/command';
 import type {
   Hook,
   HookFunction,
   HookHandle,
+  HookObject,
   HookPoint,
   HookRegistration,
   HookRegistry,
   RegisterOptions,
 } from '@hookspell/hooks';
 import type { BUILTINS, BuiltinHook } from '@hookspell/hooks/builtins';
-import type { ResolvedConfig, ResolvedHook } from '../config/types.js';
+import { display } from '../config/find.js';
+import type { ClaudeCodeEntry, ResolvedConfig, ResolvedHook } from '../config/types.js';
 import { CliError, CliErrorCode, errorLine } from '../errors.js';
 import type { RunningHooks } from './running-hooks.js';
 
@@ -131,11 +134,7 @@ export class RegistryGate {
 
   #registerMany(registrations: readonly HookRegistration[]) {
     // Thrown into the script (as Hook.builtin's error), which fails; the config entry names the line.
-    if (this.#capturing !== undefined)
-      throw new BridgeError(
-        BridgeErrorCode.INVALID_ARGUMENT,
-        'a lua:/js: hook file registers exactly one hook with Hook.register; name a built-in in the config instead (`builtin: rateLimit`), or call Hook.builtin from a file listed under `scripts`',
-      );
+    if (this.#capturing !== undefined) throw hookFileBuiltinError();
     const batch = this.registry.registerMany(
       registrations.map((r) => ({ ...r, hook: this.#wrap(r.name ?? 'hook', r.hook) })),
     );
@@ -180,6 +179,14 @@ export class RegistryGate {
   }
 }
 
+/** What a lua:/js: hook file that calls Hook.builtin is told. */
+export function hookFileBuiltinError(): BridgeError {
+  return new BridgeError(
+    BridgeErrorCode.INVALID_ARGUMENT,
+    'a lua:/js: hook file registers exactly one hook with Hook.register; name a built-in in the config instead (`builtin: rateLimit`), or call Hook.builtin from a file listed under `scripts`',
+  );
+}
+
 /** Options of the registry taken from a config entry (only those it sets). */
 export function entryOptions(hook: ResolvedHook): RegisterOptions {
   const out: RegisterOptions = {};
@@ -208,7 +215,7 @@ export async function registerConfigHooks(
   config: ResolvedConfig,
   gate: RegistryGate,
   scripts: () => ScriptRuntime,
-  host: WiredOptions & { builtins?: typeof BUILTINS } = {},
+  host: WiredOptions & { builtins?: typeof BUILTINS; warn?: (message: string) => void } = {},
 ): Promise<void> {
   const batch: BatchEntry[] = [];
   for (const hook of config.hooks) {
@@ -238,6 +245,10 @@ export async function registerConfigHooks(
         );
       }
       batch.push({ hook, point, name, fn, options: { ...base, language: 'command', signal: true } });
+      continue;
+    }
+    if (source.kind === 'claude-code') {
+      batch.push(await claudeCodeEntry(config, hook, point, name, base));
       continue;
     }
     if (!existsSync(source.path)) {
@@ -277,6 +288,152 @@ export async function registerConfigHooks(
     batch.push({ hook, point, name, fn, options: { ...options, ...base }, handle });
   }
   if (batch.length > 0) gate.registerBatch(batch);
+  if (config.claudeSettings.length > 0) await registerSettingsFiles(config, gate, host.warn);
+}
+
+/**
+ * A `claudeCode` entry as a batch entry: `claudeCodeHook` with the entry's fields, run in the
+ * config's directory (or its `cwd`), registered as a command hook with Claude Code's timeout
+ * for its event (the entry's `timeoutMs` when it gives one instead). `async: true` makes it an
+ * observer, as registerClaudeSettings does: started, not awaited, its answer ignored.
+ */
+async function claudeCodeEntry(
+  config: ResolvedConfig,
+  hook: ResolvedHook,
+  point: HookPoint,
+  name: string,
+  base: RegisterOptions,
+): Promise<BatchEntry> {
+  const { claudeCodeHook, claudeCodeTimeoutMs, eventForPoint } = await claudeCode();
+  const entry = (hook.source as { entry: ClaudeCodeEntry }).entry;
+  let fn: Hook;
+  let timeoutMs: number;
+  try {
+    const made = claudeCodeHook({
+      command: entry.command,
+      name,
+      cwd: resolve(config.dir, hook.cwd ?? '.'),
+      ...(entry.event !== undefined && { event: entry.event as ClaudeCodeEvent }),
+      ...(entry.args !== undefined && { args: entry.args }),
+      ...(entry.shell !== undefined && { shell: entry.shell }),
+      ...(entry.timeout !== undefined && { timeout: entry.timeout }),
+      ...(entry.matcher !== undefined && { matcher: entry.matcher }),
+      ...(entry.if !== undefined && { if: entry.if }),
+      ...(entry.pluginRoot !== undefined && { pluginRoot: entry.pluginRoot }),
+      ...(entry.pluginData !== undefined && { pluginData: entry.pluginData }),
+      ...(hook.env !== undefined && { env: hook.env }),
+      ...(hook.maxOutputBytes !== undefined && { maxOutputBytes: hook.maxOutputBytes }),
+    });
+    timeoutMs = claudeCodeTimeoutMs(made, eventForPoint(point));
+    fn = entry.async ? observer(made) : made;
+  } catch (error) {
+    throw new CliError(
+      CliErrorCode.CONFIG_INVALID,
+      `${hook.sourceWhere}: hook '${name}': ${errorLine(error)}`,
+      { cause: error },
+    );
+  }
+  return {
+    hook,
+    point,
+    name,
+    fn,
+    options: {
+      timeoutMs,
+      ...base,
+      language: 'command',
+      tags: ['claude-code', ...(entry.event ? [entry.event] : []), ...(base.tags ?? [])],
+      ...(entry.async && base.onFailure === undefined && { onFailure: 'continue' as const }),
+    },
+  };
+}
+
+/** An `async: true` handler: started and not awaited, so the fire goes on at once. */
+function observer(hook: HookObject): HookObject {
+  return {
+    ...hook,
+    execute(ctx, signal) {
+      void Promise.resolve(hook.execute(ctx, signal)).catch(() => {});
+      return undefined;
+    },
+  };
+}
+
+/**
+ * The config's `claudeSettings` files, registered with `registerClaudeSettings` after the config's
+ * own hooks (so at equal priority they run after them), with each point keeping the config's
+ * `points` settings (`mode: 'keep'`): an ordered chain unless the config says `parallel`. Their
+ * warnings (handler types hookspell does not run, duplicates, timeouts in milliseconds…) go to
+ * `warn`, never dropped. Each hook is listed with the entry of the file it came from.
+ */
+async function registerSettingsFiles(
+  config: ResolvedConfig,
+  gate: RegistryGate,
+  warn: ((message: string) => void) | undefined,
+): Promise<void> {
+  const { readClaudeSettings, registerClaudeSettings } = await claudeCode();
+  const files: ClaudeSettings[] = [];
+  for (const { path, where } of config.claudeSettings) {
+    try {
+      files.push(readClaudeSettings(path));
+    } catch (error) {
+      const missing = !existsSync(path);
+      throw new CliError(
+        missing ? CliErrorCode.FILE_NOT_FOUND : CliErrorCode.CONFIG_INVALID,
+        `${where}: claudeSettings: ${missing ? `file not found: ${path}` : errorLine(error)}`,
+        { cause: error },
+      );
+    }
+  }
+  let batch: ReturnType<typeof registerClaudeSettings>;
+  try {
+    batch = registerClaudeSettings(gate.view(), files, {
+      mode: 'keep',
+      projectDir: process.env.CLAUDE_PROJECT_DIR ?? config.dir,
+    });
+  } catch (error) {
+    throw new CliError(
+      CliErrorCode.CONFIG_INVALID,
+      `${config.claudeSettings[0]!.where}: claudeSettings: ${errorLine(error)}`,
+      { cause: error },
+    );
+  }
+  for (const message of batch.warnings) warn?.(message);
+  // Which entry each handle came from: the files' handlers in order, less those the batch
+  // reports as registered once (`<source>: the same handler as …`).
+  const dropped = new Set(
+    batch.warnings
+      .filter((w) => w.includes(': the same handler as '))
+      .map((w) => w.split(': the same handler as ')[0]),
+  );
+  const kept = files.flatMap((f) => f.hooks).filter((h) => !dropped.has(h.source));
+  const exact = kept.length === batch.handles.length;
+  batch.handles.forEach((handle, i) => {
+    const source = exact ? kept[i]!.source : undefined;
+    gate.sources.set(
+      `${handle.name}@${handle.point}`,
+      `claudeSettings: ${source === undefined ? config.claudeSettings.map((c) => c.path).join(', ') : shown(source)}`,
+    );
+  });
+}
+
+/** A settings entry's source (`/abs/.claude/settings.json#/hooks/…`) relative to the working directory. */
+function shown(source: string): string {
+  const hash = source.indexOf('#');
+  const file = hash < 0 ? source : source.slice(0, hash);
+  return `${display(process.cwd(), file)}${hash < 0 ? '' : source.slice(hash)}`;
+}
+
+/** `@hookspell/bridge/claude-code`, imported when a config uses it. */
+async function claudeCode() {
+  const module = await import('@hookspell/bridge/claude-code');
+  return {
+    ...module,
+    /** The event fired at `point` when nothing else says (the first that maps to it). */
+    eventForPoint(point: HookPoint): ClaudeCodeEvent | undefined {
+      return module.CLAUDE_CODE_EVENTS.find((e) => module.CLAUDE_CODE_EVENT_INFO[e].point === point);
+    },
+  };
 }
 
 /**

@@ -2,7 +2,16 @@
  * A warning the CLI gives about what happened while hooks ran. `fire --json` and `run --json`
  * print them in a `warnings` array; the line (`message`) also goes to stderr as it happens.
  */
-export interface CliWarning {
+export type CliWarning = BreakerWarning | SettingsWarning;
+
+/** Something in a `claudeSettings` file that was skipped or changed on registration, and why. */
+export interface SettingsWarning {
+  kind: 'claude-settings';
+  /** The warning as one line of text (what stderr shows, without the `hookspell: warning: ` prefix). */
+  message: string;
+}
+
+export interface BreakerWarning {
   /** What happened: `breaker-opened` (a hook's circuit breaker opened). */
   kind: 'breaker-opened';
   point: string;
@@ -24,7 +33,7 @@ export interface CliWarning {
  * breakerWarning({ point: 'BeforeToolExecution', hook: 'deny-rm', hookId: 'h1', reason: '3 failures in 30000 ms', failClosed: false }).message
  * // "breaker opened for hook 'deny-rm' at BeforeToolExecution: 3 failures in 30000 ms. It fails open: …"
  */
-export function breakerWarning(data: unknown): CliWarning {
+export function breakerWarning(data: unknown): BreakerWarning {
   const d = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
   const text = (value: unknown, fallback: string) => (typeof value === 'string' ? value : fallback);
   const point = text(d.point, '(unknown point)');

@@ -1,0 +1,341 @@
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import type { ClaudeCodeEvent } from '@hookspell/bridge/claude-code';
+import type { ComponentRef, HookInput, HookPoint, Operation } from '@hookspell/hooks';
+import { loadConfigCached } from '../config/config-cache.js';
+import { CONFIG_NAMES } from '../config/find.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { errorDetail, errorLine } from '../errors.js';
+import { applyStopCap } from './stop-cap.js';
+
+/** What `hookspell claude-code hook` writes and exits with: exactly what Claude Code reads. */
+export interface HookReply {
+  exitCode: 0 | 2;
+  stdout: string;
+  stderr: string;
+}
+
+export interface HookCommandOptions {
+  /** `--config`: the config file (or its directory); else found from the input's `cwd` / `CLAUDE_PROJECT_DIR`. */
+  configPath?: string;
+  verbose?: boolean;
+  debug?: boolean;
+  /** Claude Code's stdin, read already (tests); else process.stdin is read to its end. */
+  input?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The most stdin accepted (a PostToolUse input carries the tool's whole output). */
+export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * `hookspell claude-code hook`: one Claude Code hook call. Reads Claude Code's stdin, fires the
+ * point its event maps to (CLAUDE_CODE_EVENT_INFO) through the project's hookspell config, with
+ * `data` = the stdin object and the session id as correlation id, and answers with
+ * `claudeCodeAnswer`'s exit code, stdout and stderr. Never throws: a failure of hookspell itself
+ * is answered by {@link failureReply} (docs/claude-code.md, "Claude Code runs hookspell").
+ */
+export async function claudeCodeHookCommand(options: HookCommandOptions = {}): Promise<HookReply> {
+  const env = options.env ?? process.env;
+  let stage: Stage = { event: undefined, point: undefined, failClosed: 'unknown', stopHookActive: false };
+  const warnings: string[] = [];
+  try {
+    const text = options.input ?? (await readStdin());
+    const input = parseInput(text);
+    const cc = await import('@hookspell/bridge/claude-code');
+    const name = input.hook_event_name;
+    if (!cc.isClaudeCodeEvent(name)) {
+      // A newer Claude Code event has no hookspell point yet: nothing can be configured for it.
+      return {
+        exitCode: 0,
+        stdout: '',
+        stderr: `hookspell: no hookspell point for the Claude Code event ${JSON.stringify(name)}; no opinion.\n`,
+      };
+    }
+    const event: ClaudeCodeEvent = name;
+    const info = cc.CLAUDE_CODE_EVENT_INFO[event];
+    stage = { ...stage, event, point: info.point, stopHookActive: input.stop_hook_active === true };
+    // Claude Code kills a hook at its timeout and then lets the action go ahead, whatever the
+    // point says: hookspell answers before that, as a failure of its own (see failureReply).
+    const deadlineMs = answerDeadlineMs(info.timeoutSec);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<HookReply>((resolve) => {
+      timer = setTimeout(
+        () =>
+          resolve(
+            failureReply(
+              stage,
+              `the hooks did not finish within ${deadlineMs / 1000} s (Claude Code's ${info.timeoutSec} s timeout for ${event}, less a margin to answer)`,
+            ),
+          ),
+        deadlineMs,
+      );
+    });
+    try {
+      return await Promise.race([late, fireAndAnswer(event, input, options, env, stage, warnings)]);
+    } finally {
+      clearTimeout(timer);
+    }
+  } catch (error) {
+    const detail = options.debug ? errorDetail(error) : errorLine(error);
+    return failureReply(stage, detail);
+  }
+}
+
+/** When hookspell answers at the latest: Claude Code's timeout for the event, less 10 % (at most 5 s). */
+export function answerDeadlineMs(timeoutSec: number): number {
+  return Math.round(timeoutSec * 1000 - Math.min(5000, timeoutSec * 100));
+}
+
+async function fireAndAnswer(
+  event: ClaudeCodeEvent,
+  input: Record<string, unknown>,
+  options: HookCommandOptions,
+  env: NodeJS.ProcessEnv,
+  stage: Stage,
+  warnings: string[],
+): Promise<HookReply> {
+  const cc = await import('@hookspell/bridge/claude-code');
+  const info = cc.CLAUDE_CODE_EVENT_INFO[event];
+  const configPath = options.configPath ?? findProjectConfig(input, env);
+  if (configPath === undefined) {
+    return {
+      exitCode: 0,
+      stdout: '',
+      stderr: `hookspell: no ${CONFIG_NAMES[1]} (or .json/.yml) in ${String(input.cwd ?? process.cwd())} or the project directory; no opinion.\n`,
+    };
+  }
+  let config: ResolvedConfig;
+  try {
+    config = await loadConfigCached({ cwd: dirOf(configPath), configPath, env });
+  } catch (error) {
+    stage.failClosed = await rawFailClosed(configPath, info.point);
+    throw error;
+  }
+  stage.failClosed = config.points[info.point]?.failClosed === true;
+  const { Runtime } = await import('../runtime.js');
+  // Engines compile WebAssembly (QuickJS): in a process this short, V8's background tier-up of
+  // the module outlives the work and delays exit by 100–250 ms; baseline code is enough here.
+  tuneWasmForShortRun();
+  const runtime = await Runtime.open(config, {
+    verbose: options.verbose === true,
+    warningLine: (line) => warnings.push(line),
+    logLine: (line) => warnings.push(line),
+  });
+  let reply: HookReply;
+  try {
+    const sessionId =
+      typeof input.session_id === 'string' && input.session_id !== '' ? input.session_id : undefined;
+    const outcome = await runtime.executor.fire(info.point as HookPoint, fireInput(event, input, info.tool), {
+      ...(sessionId !== undefined && { correlationId: sessionId }),
+    });
+    const answer = cc.claudeCodeAnswer(outcome, event);
+    reply = { exitCode: answer.exitCode, stdout: answer.stdout, stderr: answer.stderr };
+    if (event === 'Stop' || event === 'SubagentStop') {
+      reply = await applyStopCap(runtime.storage, {
+        reply,
+        input,
+        cap: config.points[info.point]?.stopBlockCap,
+        sessionId: sessionId ?? outcome.correlationId,
+      });
+    }
+  } catch (error) {
+    await runtime.close().catch(() => {});
+    throw error;
+  }
+  try {
+    await runtime.close();
+  } catch (error) {
+    // The hooks ran and decided; what could not be stored is said, the decision stands.
+    warnings.push(`the journal or event log could not be written: ${errorLine(error)}`);
+  }
+  return withWarnings(reply, warnings);
+}
+
+/** What is known of the call when something fails: the event, its point, and whether it fails closed. */
+interface Stage {
+  event: ClaudeCodeEvent | undefined;
+  point: string | undefined;
+  /** `unknown`: the config could not be read, so its `failClosed` could not be either. */
+  failClosed: boolean | 'unknown';
+  stopHookActive: boolean;
+}
+
+/**
+ * The answer when hookspell itself fails (its config cannot be read or is invalid, a hook file
+ * does not load, storage cannot be opened, an internal error, Claude Code's input is not JSON):
+ *
+ * - the point is `failClosed` — or the config could not be read at all, so hookspell cannot tell
+ *   whether it is (a typo must not switch a guard off) — : exit 2 with the reason on stderr, which
+ *   blocks wherever the event can block (and is shown to the user where it cannot);
+ * - else: exit 0 (no opinion, the action goes ahead) with the reason on stderr (Claude Code shows it
+ *   in verbose mode);
+ * - Stop/SubagentStop with `stop_hook_active`: exit 0 whatever the point says — hookspell's own
+ *   failure keeps Claude going at most once in a row, never into a loop.
+ */
+export function failureReply(stage: Stage, reason: string): HookReply {
+  const where = stage.point === undefined ? '' : ` at ${stage.point}`;
+  const closed = stage.failClosed !== false;
+  if (closed && !(stage.stopHookActive && (stage.event === 'Stop' || stage.event === 'SubagentStop'))) {
+    const why =
+      stage.failClosed === 'unknown'
+        ? 'the config could not be read, so hookspell fails closed'
+        : `${stage.point} is failClosed`;
+    return {
+      exitCode: 2,
+      stdout: '',
+      stderr: `hookspell failed${where} (${why}): ${reason}\n`,
+    };
+  }
+  return {
+    exitCode: 0,
+    stdout: '',
+    stderr: `hookspell: warning: hookspell failed${where}; no opinion (the point is not failClosed): ${reason}\n`,
+  };
+}
+
+/**
+ * Warnings (a breaker that opened, a settings file's skipped handler, a script's log line) go to
+ * stderr after the answer — but only when exiting 0: on exit 2 Claude Code gives stderr to Claude
+ * as the reason of the block, which must be the reason alone.
+ */
+function withWarnings(reply: HookReply, warnings: readonly string[]): HookReply {
+  if (reply.exitCode === 2 || warnings.length === 0) return reply;
+  return {
+    ...reply,
+    stderr: `${reply.stderr}${warnings.map((w) => (w.startsWith('[') ? `${w}\n` : `hookspell: warning: ${w}\n`)).join('')}`,
+  };
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_INPUT_BYTES)
+      throw new Error(
+        `Claude Code's input is over ${MAX_INPUT_BYTES / 1024 / 1024} MiB; hookspell reads at most that`,
+      );
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseInput(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(
+      `Claude Code's input (stdin) is not JSON (${(error as Error).message}); \`hookspell claude-code hook\` is run by Claude Code, which writes one JSON object`,
+    );
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new Error("Claude Code's input (stdin) must be a JSON object with hook_event_name");
+  return value as Record<string, unknown>;
+}
+
+/**
+ * The config of the project Claude Code runs in: the first `hookspell.config.*` in the input's
+ * `cwd` or a parent of it up to `CLAUDE_PROJECT_DIR` (Claude Code's `cwd` follows `cd` into
+ * subdirectories), then in `CLAUDE_PROJECT_DIR` itself, then in the process's directory. Never
+ * above the project directory: a config in a home directory must not start judging every project.
+ */
+export function findProjectConfig(
+  input: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
+  const project =
+    typeof env.CLAUDE_PROJECT_DIR === 'string' && isAbsolute(env.CLAUDE_PROJECT_DIR)
+      ? resolve(env.CLAUDE_PROJECT_DIR)
+      : undefined;
+  const start = typeof input.cwd === 'string' && isAbsolute(input.cwd) ? resolve(input.cwd) : process.cwd();
+  const dirs: string[] = [];
+  const inside =
+    project !== undefined &&
+    !relative(project, start).startsWith('..') &&
+    !isAbsolute(relative(project, start));
+  for (let dir = start; ; dir = dirname(dir)) {
+    dirs.push(dir);
+    if (!inside || dir === project || dirname(dir) === dir) break;
+  }
+  if (project !== undefined) dirs.push(project);
+  dirs.push(process.cwd());
+  for (const dir of dirs) if (CONFIG_NAMES.some((n) => existsSync(join(dir, n)))) return dir;
+  return undefined;
+}
+
+function dirOf(configPath: string): string {
+  return CONFIG_NAMES.some((n) => configPath.endsWith(n))
+    ? dirname(resolve(configPath))
+    : resolve(configPath);
+}
+
+/**
+ * `points.<point>.failClosed` of a config that failed to load, read as leniently as possible:
+ * a config that parses but is invalid still says which points are guards. `unknown` when the
+ * file cannot even be parsed.
+ */
+async function rawFailClosed(configPath: string, point: string): Promise<boolean | 'unknown'> {
+  try {
+    const { readFileSync, statSync } = await import('node:fs');
+    let file = resolve(configPath);
+    if (statSync(file).isDirectory()) {
+      const name = CONFIG_NAMES.find((n) => existsSync(join(file, n)));
+      if (name === undefined) return 'unknown';
+      file = join(file, name);
+    }
+    const { parse } = await import('yaml');
+    const value = parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as {
+      points?: Record<string, { failClosed?: unknown }>;
+    };
+    if (value === null || typeof value !== 'object') return 'unknown';
+    return value.points?.[point]?.failClosed === true;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * The fire's input: `data` is Claude Code's stdin object as it is (hooks read `tool_name`,
+ * `tool_input`, `prompt`, `stop_hook_active`… by Claude Code's names), the component is the tool
+ * (tool events), the subagent (`agent_type`) or Claude Code itself, and a tool call is also the
+ * fire's operation (id `tool_use_id`, parameters `tool_input`, result `tool_response`).
+ */
+export function fireInput(event: ClaudeCodeEvent, input: Record<string, unknown>, tool: boolean): HookInput {
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  let component: ComponentRef = { type: 'system', name: 'claude-code' };
+  let operation: Operation | undefined;
+  if (tool && text(input.tool_name)) {
+    component = { type: 'tool', name: text(input.tool_name)! };
+    const params = input.tool_input;
+    operation = {
+      type: 'tool',
+      id: text(input.tool_use_id) ?? 'tool-call',
+      ...(params !== null && typeof params === 'object' && !Array.isArray(params)
+        ? { parameters: params as Record<string, unknown> }
+        : {}),
+      ...(input.tool_response !== undefined && { result: input.tool_response }),
+      ...(input.error !== undefined && { error: input.error }),
+    };
+  } else if (text(input.agent_type)) {
+    component = { type: 'agent', name: text(input.agent_type)! };
+  } else if (event === 'UserPromptSubmit' || event === 'Stop') {
+    component = { type: 'agent', name: 'claude-code' };
+  }
+  const metadata: Record<string, string> = { hook_event_name: event };
+  for (const key of ['session_id', 'transcript_path', 'cwd', 'permission_mode', 'prompt_id', 'agent_id'])
+    if (text(input[key])) metadata[key] = input[key] as string;
+  return { component, data: input, metadata, ...(operation && { operation }) };
+}
+
+let tuned = false;
+/** Baseline WebAssembly code only, no background recompilation (see the call site). */
+function tuneWasmForShortRun(): void {
+  if (tuned) return;
+  tuned = true;
+  // Read when a module is compiled; the engines compile theirs on first use, after this.
+  setFlagsFromString('--no-wasm-tier-up');
+  setFlagsFromString('--no-wasm-dynamic-tiering');
+}
