@@ -325,6 +325,10 @@ describe('HookJournal input path: hostile values wherever a fire carries them', 
   it('an entry over maxEntryBytes keeps its ids and status, its largest parts described; the batch is kept', async () => {
     const errors: HookError[] = [];
     const { executor, journal, registry } = setup({ maxEntryBytes: 10_000, onError: (e) => errors.push(e) });
+    // Bytes, not characters: 4 000 characters of 3 bytes each are 12 000 bytes.
+    registry.register('BeforeToolExecution', () => HookResult.modified({ wide: '日'.repeat(4_000) }), {
+      name: 'wide',
+    });
     registry.register('BeforeToolExecution', () => HookResult.replace('x'.repeat(50_000)), { name: 'big' });
     const out = await fire(executor, 'small', 'big-1');
     await fire(executor, 'small', 'big-2');
@@ -338,14 +342,15 @@ describe('HookJournal input path: hostile values wherever a fire carries them', 
       unserializable: true,
       type: 'too-large',
       reason: expect.stringMatching(
-        /^its JSON text was 500\d\d characters; the whole entry may have at most 10000/,
+        /^its JSON was 500\d\d bytes; a journal entry may have at most 10000 \(maxEntryBytes\)$/,
       ),
     });
+    expect(entries.find((e) => e.hook === 'wide')!.result).toMatchObject({ type: 'too-large' });
     expect(entries.find((e) => e.hook === 'good')!.result).toEqual({
       type: 'modified',
       data: { seen: 'small' },
     });
-    expect(await journal.size()).toBe(8);
+    expect(await journal.size()).toBe(10);
     await journal.close();
   });
 

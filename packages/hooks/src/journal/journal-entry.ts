@@ -135,7 +135,7 @@ const RESULT = 9;
 /**
  * The stored line of hook `i` of a finished fire. `sameFire`: its correlation id is its fire id.
  * Never throws: a part JSON cannot hold is stored as an `UnserializableValue` (safe-json.ts), and
- * when the line is longer than `maxChars` its largest parts are (`too-large`), so that one bad
+ * when the line is over `maxBytes` (UTF-8) its largest parts are (`too-large`), so that one bad
  * entry never costs the others of its batch.
  */
 export function lineOf(
@@ -145,7 +145,7 @@ export function lineOf(
   head: number,
   sameFire: boolean,
   recordedAt: number,
-  maxChars: number = Number.POSITIVE_INFINITY,
+  maxBytes: number = Number.POSITIVE_INFINITY,
 ): string {
   const r = fire.records[i]!;
   const view = fire.views[i] ?? {};
@@ -189,20 +189,24 @@ export function lineOf(
     ];
     json = safeStringify(line)!;
   }
-  return json.length <= maxChars ? json : shrinkLine(line, maxChars);
+  return fits(json, maxBytes) ? json : shrinkLine(line, maxBytes);
 }
 
+// A UTF-16 unit is at most 3 UTF-8 bytes: short lines (all of them, normally) skip the count.
+const fits = (json: string, maxBytes: number): boolean =>
+  json.length * 3 <= maxBytes || Buffer.byteLength(json, 'utf8') <= maxBytes;
+
 /** The line with its largest parts (data, result, metadata, operation) described until it fits. */
-function shrinkLine(line: StoredLine, maxChars: number): string {
+function shrinkLine(line: StoredLine, maxBytes: number): string {
   const parts = [DATA, RESULT, METADATA, OPERATION];
-  const sizes = new Map(parts.map((p) => [p, safeStringify(line[p])?.length ?? 0]));
+  const sizes = new Map(parts.map((p) => [p, Buffer.byteLength(safeStringify(line[p]) ?? '', 'utf8')]));
   const shrunk = [...line] as StoredLine;
   let json = safeStringify(shrunk)!;
   for (const p of [...parts].sort((a, b) => sizes.get(b)! - sizes.get(a)!)) {
-    if (json.length <= maxChars) break;
+    if (fits(json, maxBytes)) break;
     (shrunk as unknown[])[p] = unserializable(
       'too-large',
-      `its JSON text was ${sizes.get(p)} characters; the whole entry may have at most ${maxChars} (the journal's maxEntryBytes)`,
+      `its JSON was ${sizes.get(p)} bytes; a journal entry may have at most ${maxBytes} (maxEntryBytes)`,
     );
     json = safeStringify(shrunk)!;
   }

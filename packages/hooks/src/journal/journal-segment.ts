@@ -62,8 +62,8 @@ export class SegmentWriter {
 
   #chars = 0;
 
-  /** @param maxEntryChars longest line; longer ones have their largest parts described (lineOf) */
-  constructor(readonly maxEntryChars = Number.POSITIVE_INFINITY) {}
+  /** @param maxEntryBytes longest line; longer ones have their largest parts described (lineOf) */
+  constructor(readonly maxEntryBytes = Number.POSITIVE_INFINITY) {}
 
   get size(): number {
     return this.#lines.length;
@@ -87,7 +87,7 @@ export class SegmentWriter {
     const sameFire = correlationId.length === fireEnd && executionId.startsWith(correlationId);
     // The line first: it is the only part made from what hooks handed in (lineOf never throws),
     // and nothing of the segment changes before it exists.
-    const line = lineOf(fire, i, seq - base, head.n, sameFire, recordedAt, this.maxEntryChars);
+    const line = lineOf(fire, i, seq - base, head.n, sameFire, recordedAt, this.maxEntryBytes);
     this.#base = base;
     this.#last = seq;
     const fireHash = hashId(executionId, fireEnd);
