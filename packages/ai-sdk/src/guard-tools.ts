@@ -29,9 +29,10 @@ type Execute = (input: unknown, options: ToolExecutionOptions) => unknown;
 
 /**
  * Wraps the tools of an AI SDK tool set so each `execute` goes through hookspell's tool points:
- * `BeforeToolExecution` (data `{ tool, input, toolCallId, attempt }`; component
- * `{ type: 'tool', name }`), `AfterToolExecution` (plus `output`), `ToolError` (plus `error`), every
- * result honoured: `cancel` (see `onCancel`), `modified` (`input` before, `output` after),
+ * `BeforeToolExecution` (data `{ tool_name, tool_input, tool_use_id, attempt }`: the
+ * field names Claude Code's hooks use; component `{ type: 'tool', name }`), `AfterToolExecution`
+ * (plus `tool_response`), `ToolError` (plus `error`), every result honoured: `cancel` (see
+ * `onCancel`), `modified` (`tool_input` before, `tool_response` after),
  * `replace`/`cache` (the output, without running the tool), `retry`, `redirect`, `fork`. Tools
  * without `execute` (client-side and provider-executed tools) are returned as they are.
  *
@@ -90,12 +91,17 @@ export function guardTools<T extends ToolSet>(tools: T, options: GuardToolsOptio
     ): CallSpec<unknown> => ({
       target: name,
       component: { type: 'tool', name },
-      data: { tool: name, input, toolCallId: execOptions.toolCallId },
+      data: { tool_name: name, tool_input: input, tool_use_id: execOptions.toolCallId },
       summary: guard.reporter.enabled ? { tool: name, toolCallId: execOptions.toolCallId } : undefined,
       signal: execOptions.abortSignal,
       run,
       redirect: async (target, d, phase) =>
-        redirect(target, d.input, { tool: name, toolCallId: execOptions.toolCallId, phase }, execOptions),
+        redirect(
+          target,
+          d.tool_input,
+          { tool: name, toolCallId: execOptions.toolCallId, phase },
+          execOptions,
+        ),
     });
     const cancelled = (error: unknown): unknown => {
       if (options.onCancel !== undefined && CallCancelledError.isInstance(error))
@@ -113,7 +119,7 @@ export function guardTools<T extends ToolSet>(tools: T, options: GuardToolsOptio
       : async (input: unknown, execOptions: ToolExecutionOptions) => {
           try {
             return await guard.run(
-              call(input, execOptions, async (d) => lastOf(original(d.input, execOptions))),
+              call(input, execOptions, async (d) => lastOf(original(d.tool_input, execOptions))),
             );
           } catch (error) {
             return cancelled(error);
@@ -158,7 +164,7 @@ async function* streamingCall(
           last = await guard.redirected(state, step.redirect, step.data, 'before', step.outcome);
           yield last;
         } else {
-          const produced = original(step.data.input, execOptions);
+          const produced = original(step.data.tool_input, execOptions);
           if (isAsyncIterable(produced)) {
             for await (const value of produced) yield (last = value);
           } else {
@@ -195,14 +201,16 @@ const toolAdapter: Adapter<unknown> = {
     if (problem !== undefined) throw toolInvalid(from, 'output', problem);
     return value;
   },
-  afterData: (data, output) => ({ ...data, output }),
+  afterData: (data, output) => ({ ...data, tool_response: output }),
   resultOf: (given, o, output) => {
-    const changed = o.data.output;
-    if (changed === given.output) return output;
+    const changed = o.data.tool_response;
+    if (changed === given.tool_response) return output;
     const problem = jsonValueProblem(changed);
     if (problem !== undefined) {
-      const hook = o.records.find((r) => r.result?.type === 'modified' && 'output' in r.result.data)?.name;
-      throw toolInvalid({ phase: 'after', point: o.point, hook, via: 'modified' }, 'output', problem);
+      const hook = o.records.find(
+        (r) => r.result?.type === 'modified' && 'tool_response' in r.result.data,
+      )?.name;
+      throw toolInvalid({ phase: 'after', point: o.point, hook, via: 'modified' }, 'tool_response', problem);
     }
     return changed;
   },

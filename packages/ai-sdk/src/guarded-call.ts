@@ -358,7 +358,7 @@ export class CallGuard<R> {
     if (handler === undefined) {
       throw new AiSdkError(
         AiSdkErrorCode.FORK_UNHANDLED,
-        `a hook at ${o.point} answered fork() for ${this.adapter.kind} '${String(data.tool ?? data.model ?? data.server)}' but no \`fork\` handler was given; pass \`fork: (operation) => …\` in the options.`,
+        `a hook at ${o.point} answered fork() but no \`fork\` handler was given; pass \`fork: (operation) => …\` in the options.`,
       );
     }
     return Promise.all(

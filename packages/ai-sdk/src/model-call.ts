@@ -3,10 +3,11 @@ import { AiSdkError, AiSdkErrorCode, type CallPhase } from './errors.js';
 import type { Adapter, CallSpec, CallState, ValueSource } from './guarded-call.js';
 import type { CallOptions, GenerateResult, Model, TokenUsage } from './model-types.js';
 import {
+  type GivenRequest,
+  lastUserText,
   paramsFrom,
   providerName,
   resultWithChanges,
-  type Settings,
   settingsOf,
   textOf,
   toGenerateResult,
@@ -51,24 +52,27 @@ export function modelCall(
   options: ModelCallOptions,
   withSummary: boolean,
 ): ModelCall {
-  const prompt = params.prompt;
-  const settings: Settings = settingsOf(params);
+  const given: GivenRequest = {
+    messages: params.prompt,
+    prompt: lastUserText(params.prompt),
+    settings: settingsOf(params),
+  };
   const tools = params.tools === undefined ? [] : params.tools.map((t) => t.name);
   const target = model.modelId;
   const data: Record<string, unknown> = {
     model: target,
     provider: model.provider,
     mode,
-    prompt,
-    settings,
+    prompt: given.prompt,
+    messages: given.messages,
+    settings: given.settings,
     tools,
   };
   const paramsFor = (d: Record<string, unknown>, outcome: HookOutcome | undefined): CallOptions =>
-    paramsFrom(params, d, prompt, settings, () => ({
+    paramsFrom(params, d, given, (key) => ({
       phase: 'before',
       point: MODEL_CALL_POINTS.before,
-      hook:
-        outcome === undefined ? undefined : modifierOf(outcome, d.prompt === prompt ? 'settings' : 'prompt'),
+      hook: outcome === undefined ? undefined : modifierOf(outcome, key),
     }));
   const redirectModel = async (to: string, phase: CallPhase): Promise<Model> => {
     const other = options.redirect === undefined ? undefined : await options.redirect(to, { params, model });

@@ -45,25 +45,71 @@ export function settingsOf(params: CallOptions): Settings {
   return out as Settings;
 }
 
+/** The text of the last user message of a prompt: what hooks see (and may change) as `data.prompt`. */
+export function lastUserText(prompt: Prompt): string {
+  for (let i = prompt.length - 1; i >= 0; i--) {
+    const m = prompt[i]!;
+    if (m.role !== 'user') continue;
+    let text = '';
+    for (const part of m.content) if (part.type === 'text') text += part.text;
+    return text;
+  }
+  return '';
+}
+
+/** `prompt` with the text of its last user message replaced by `text` (other parts kept), or one added. */
+function withLastUserText(prompt: Prompt, text: string): Prompt {
+  for (let i = prompt.length - 1; i >= 0; i--) {
+    const m = prompt[i]!;
+    if (m.role !== 'user') continue;
+    const content: typeof m.content = [];
+    let placed = false;
+    for (const part of m.content) {
+      if (part.type !== 'text') content.push(part);
+      else if (!placed) {
+        content.push({ ...part, text });
+        placed = true;
+      }
+    }
+    if (!placed) content.unshift({ type: 'text', text });
+    const next = [...prompt];
+    next[i] = { ...m, content };
+    return next;
+  }
+  return [...prompt, { role: 'user', content: [{ type: 'text', text }] }];
+}
+
+/** What the before-hooks were given, to tell what they changed. */
+export interface GivenRequest {
+  readonly messages: Prompt;
+  readonly prompt: string;
+  readonly settings: Settings;
+}
+
 /**
- * The call options after the before-hooks: `params` itself when they changed neither the prompt nor
- * the settings (no copy), else a copy with the new prompt and the new `settings` merged over the
- * call's (a setting given as `undefined` or `null` is removed).
+ * The call options after the before-hooks: `params` itself when they changed neither the messages,
+ * the prompt text nor the settings (no copy), else a copy with the new `messages` (validated), the
+ * new `prompt` text put in the last user message, and the new `settings` merged over the call's (a
+ * setting given as `undefined` or `null` is removed).
  */
 export function paramsFrom(
   params: CallOptions,
   data: Record<string, unknown>,
-  prompt: Prompt,
-  settings: Settings,
-  from: () => Omit<ValueSource, 'via'>,
+  given: GivenRequest,
+  from: (key: string) => Omit<ValueSource, 'via'>,
 ): CallOptions {
-  const newPrompt = data.prompt;
-  const newSettings = data.settings;
-  if (newPrompt === prompt && newSettings === settings) return params;
+  const { messages, prompt, settings } = data;
+  if (messages === given.messages && prompt === given.prompt && settings === given.settings) return params;
   const next: CallOptions = { ...params };
-  if (newPrompt !== prompt) next.prompt = checkPrompt(newPrompt, from);
-  if (newSettings !== settings) {
-    const s = checkSettings(newSettings, from) as Record<string, unknown>;
+  if (messages !== given.messages) next.prompt = checkMessages(messages, from);
+  if (prompt !== given.prompt) {
+    if (typeof prompt !== 'string') {
+      throw invalid(from('prompt'), 'modified', 'prompt', `it is ${kind(prompt)}`, PROMPT_TEXT_SHAPE);
+    }
+    next.prompt = withLastUserText(next.prompt, prompt);
+  }
+  if (settings !== given.settings) {
+    const s = checkSettings(settings, from) as Record<string, unknown>;
     for (const key of Object.keys(s)) {
       if (s[key] === undefined || s[key] === null) delete (next as Record<string, unknown>)[key];
       else (next as Record<string, unknown>)[key] = s[key];
@@ -72,39 +118,47 @@ export function paramsFrom(
   return next;
 }
 
-function checkPrompt(value: unknown, from: () => Omit<ValueSource, 'via'>): Prompt {
-  const problem = promptProblem(value);
-  if (problem !== undefined) throw invalid(from(), 'modified', 'prompt', problem, PROMPT_SHAPE);
+function checkMessages(value: unknown, from: (key: string) => Omit<ValueSource, 'via'>): Prompt {
+  const problem = messagesProblem(value);
+  if (problem !== undefined) throw invalid(from('messages'), 'modified', 'messages', problem, MESSAGES_SHAPE);
   return value as Prompt;
 }
 
-function promptProblem(value: unknown): string | undefined {
+function messagesProblem(value: unknown): string | undefined {
   if (!Array.isArray(value)) return `it is ${kind(value)}, not an array of messages`;
   for (let i = 0; i < value.length; i++) {
     const m = value[i] as { role?: unknown; content?: unknown } | null;
-    if (typeof m !== 'object' || m === null) return `prompt[${i}] is ${kind(m)}, not a message object`;
+    if (typeof m !== 'object' || m === null) return `messages[${i}] is ${kind(m)}, not a message object`;
     if (typeof m.role !== 'string' || !ROLES.has(m.role)) {
-      return `prompt[${i}].role is ${JSON.stringify(m.role)}, not one of system, user, assistant, tool`;
+      return `messages[${i}].role is ${JSON.stringify(m.role)}, not one of system, user, assistant, tool`;
     }
     if (m.role === 'system' ? typeof m.content !== 'string' : !Array.isArray(m.content)) {
-      return `prompt[${i}].content must be ${m.role === 'system' ? 'a string' : 'an array of parts'}`;
+      return `messages[${i}].content must be ${m.role === 'system' ? 'a string' : 'an array of parts'}`;
     }
   }
   return undefined;
 }
 
-const PROMPT_SHAPE =
-  "`prompt` must stay an array of messages: { role: 'system', content: string } or { role: 'user' | 'assistant' | 'tool', content: [parts] } (read `ctx.data.prompt` for the form)";
+const MESSAGES_SHAPE =
+  "`messages` must stay an array of messages: { role: 'system', content: string } or { role: 'user' | 'assistant' | 'tool', content: [parts] } (read `ctx.data.messages` for the form)";
+const PROMPT_TEXT_SHAPE =
+  '`prompt` is the text of the last user message: give a string (change `messages` to rewrite the whole conversation)';
 
-function checkSettings(value: unknown, from: () => Omit<ValueSource, 'via'>): Settings {
+function checkSettings(value: unknown, from: (key: string) => Omit<ValueSource, 'via'>): Settings {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid(from(), 'modified', 'settings', `it is ${kind(value)}`, '`settings` must be an object');
+    throw invalid(
+      from('settings'),
+      'modified',
+      'settings',
+      `it is ${kind(value)}`,
+      '`settings` must be an object',
+    );
   }
   for (const key of Object.keys(value)) {
     if (!SETTING_SET.has(key)) {
       const near = nearestName(key, SETTING_KEYS);
       throw invalid(
-        from(),
+        from('settings'),
         'modified',
         'settings',
         `'${key}' is not a call setting${near ? ` (did you mean '${near}'?)` : ''}`,

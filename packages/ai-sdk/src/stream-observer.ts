@@ -168,7 +168,7 @@ function ignored(
   phase: CallPhase,
   warned: Set<string>,
 ): void {
-  if (o.directives.length === 0) return;
+  if (o.decision.type === 'continue') return;
   for (const r of o.records) {
     const type = r.result?.type;
     if (type === undefined || !IGNORED.has(type) || (phase === 'after' && type === 'cancel')) continue;

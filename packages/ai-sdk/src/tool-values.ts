@@ -30,14 +30,15 @@ export function toolInvalid(
   const who = from.hook === undefined ? `a hook at ${from.point}` : `hook '${from.hook}' at ${from.point}`;
   const what =
     from.via === 'modified'
-      ? `answered modified({ ${field} })`
+      ? `answered modified({ ${field} }) and it`
       : from.via === 'cache'
         ? 'answered cache() and the cached value'
         : from.via === 'redirect'
           ? "answered redirect() and the redirect's answer"
           : 'answered replace()';
+  const noun = field === 'tool_response' ? 'output' : field;
   return new AiSdkError(
     AiSdkErrorCode.INVALID_HOOK_VALUE,
-    `${who} ${what} is not a valid ${field}: ${problem}. ${shape}.`,
+    `${who} ${what} is not a valid ${noun}: ${problem}. ${shape}.`,
   );
 }

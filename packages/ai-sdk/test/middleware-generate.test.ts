@@ -35,8 +35,15 @@ describe('hookspellMiddleware with generateText: what hooks see', () => {
     registry.register('AfterAgentExecution', (ctx) => {
       seen.after = structuredClone(ctx.data);
     });
-    const model = guarded(textModel('42'), registry, { cost: (u) => u.input_tokens * 0.001 + u.output_tokens * 0.002 });
-    const result = await generateText({ model, prompt: 'What is 6 × 7?', temperature: 0.3, maxOutputTokens: 50 });
+    const model = guarded(textModel('42'), registry, {
+      cost: (u) => u.input_tokens * 0.001 + u.output_tokens * 0.002,
+    });
+    const result = await generateText({
+      model,
+      prompt: 'What is 6 × 7?',
+      temperature: 0.3,
+      maxOutputTokens: 50,
+    });
 
     expect(result.text).toBe('42');
     expect(components).toEqual([{ type: 'agent', name: 'mock-model-id' }]);
@@ -44,7 +51,8 @@ describe('hookspellMiddleware with generateText: what hooks see', () => {
       model: 'mock-model-id',
       provider: 'mock-provider',
       mode: 'generate',
-      prompt: [{ role: 'user', content: [{ type: 'text', text: 'What is 6 × 7?' }] }],
+      prompt: 'What is 6 × 7?',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'What is 6 × 7?' }] }],
       settings: { temperature: 0.3, maxOutputTokens: 50 },
       tools: [],
       attempt: 1,
@@ -54,7 +62,13 @@ describe('hookspellMiddleware with generateText: what hooks see', () => {
       content: [{ type: 'text', text: '42' }],
       finishReason: 'stop',
       usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15 },
-      token_usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15, model: 'mock-model-id', provider: 'mock-provider' },
+      token_usage: {
+        input_tokens: 10,
+        output_tokens: 5,
+        total_tokens: 15,
+        model: 'mock-model-id',
+        provider: 'mock-provider',
+      },
       attempt: 1,
     });
     expect(seen.after?.cost).toBeCloseTo(0.02, 10);
@@ -87,9 +101,13 @@ describe('hookspellMiddleware with generateText: what hooks see', () => {
   it('a hook that throws at a failClosed point cancels the call', async () => {
     const registry = new HookRegistry();
     registry.configurePoint('BeforeAgentExecution', { failClosed: true });
-    registry.register('BeforeAgentExecution', () => {
-      throw new Error('policy bug');
-    }, { name: 'strict' });
+    registry.register(
+      'BeforeAgentExecution',
+      () => {
+        throw new Error('policy bug');
+      },
+      { name: 'strict' },
+    );
     const mock = textModel('never');
     const error = await rejectionOf(ask(guarded(mock, registry)));
     expect(CallCancelledError.isInstance(error)).toBe(true);
@@ -124,16 +142,22 @@ describe('hookspellMiddleware: before-hook results', () => {
     expect(mock.doGenerateCalls).toHaveLength(0);
   });
 
-  it('modified changes the prompt and the settings the model gets (settings merge; null removes one)', async () => {
+  it('modified changes the messages and the settings the model gets (settings merge; null removes one)', async () => {
     const registry = new HookRegistry();
     registry.register('BeforeAgentExecution', (ctx) =>
       HookResult.modified({
-        prompt: [{ role: 'system', content: 'Answer briefly.' }, ...(ctx.data.prompt as unknown[])],
+        messages: [{ role: 'system', content: 'Answer briefly.' }, ...ctx.data.messages],
         settings: { temperature: 0, maxOutputTokens: null },
       }),
     );
     const mock = textModel('ok');
-    await generateText({ model: guarded(mock, registry), prompt: 'hi', temperature: 0.9, maxOutputTokens: 99, topP: 0.5 });
+    await generateText({
+      model: guarded(mock, registry),
+      prompt: 'hi',
+      temperature: 0.9,
+      maxOutputTokens: 99,
+      topP: 0.5,
+    });
     const call = mock.doGenerateCalls[0]!;
     expect(call.prompt).toEqual([
       { role: 'system', content: 'Answer briefly.' },
@@ -142,24 +166,58 @@ describe('hookspellMiddleware: before-hook results', () => {
     expect([call.temperature, call.maxOutputTokens, call.topP]).toEqual([0, undefined, 0.5]);
   });
 
-  it('a modified prompt that is not a prompt is HOOKSPELL_INVALID_HOOK_VALUE naming the hook; the model is not called', async () => {
+  it('modified prompt (a string) rewrites the text of the last user message, as a Claude Code prompt hook would', async () => {
     const registry = new HookRegistry();
-    registry.register('BeforeAgentExecution', () => HookResult.modified({ prompt: 'just a string' }), { name: 'rewriter' });
+    registry.register('BeforeAgentExecution', (ctx) =>
+      HookResult.modified({ prompt: String(ctx.data.prompt).replace(/[\w.]+@[\w.]+/g, '<email>') }),
+    );
+    const mock = textModel('ok');
+    await generateText({
+      model: guarded(mock, registry),
+      messages: [
+        { role: 'user', content: 'first question' },
+        { role: 'assistant', content: 'first answer' },
+        { role: 'user', content: 'mail ann@example.com the report' },
+      ],
+    });
+    const sent = mock.doGenerateCalls[0]!.prompt;
+    expect(sent[0]).toEqual({ role: 'user', content: [{ type: 'text', text: 'first question' }] });
+    expect(sent[2]).toEqual({ role: 'user', content: [{ type: 'text', text: 'mail <email> the report' }] });
+  });
+
+  it('modified messages that are not messages, or a prompt that is not a string, is HOOKSPELL_INVALID_HOOK_VALUE naming the hook; the model is not called', async () => {
+    const registry = new HookRegistry();
+    registry.register(
+      'BeforeAgentExecution',
+      (ctx) =>
+        HookResult.modified(ctx.data.prompt === 'a' ? { messages: 'just a string' } : { prompt: ['x'] }),
+      { name: 'rewriter' },
+    );
     const mock = textModel('never');
-    const error = await rejectionOf(ask(guarded(mock, registry)));
-    expect(AiSdkError.isInstance(error)).toBe(true);
-    expect((error as AiSdkError).code).toBe('HOOKSPELL_INVALID_HOOK_VALUE');
-    expect((error as Error).message).toContain("hook 'rewriter' at BeforeAgentExecution answered modified({ prompt })");
-    expect((error as Error).message).toContain('not an array of messages');
+    const a = await rejectionOf(ask(guarded(mock, registry), 'a'));
+    expect(AiSdkError.isInstance(a)).toBe(true);
+    expect((a as AiSdkError).code).toBe('HOOKSPELL_INVALID_HOOK_VALUE');
+    expect((a as Error).message).toContain(
+      "hook 'rewriter' at BeforeAgentExecution answered modified({ messages })",
+    );
+    expect((a as Error).message).toContain('not an array of messages');
+    const b = await rejectionOf(ask(guarded(mock, registry), 'b'));
+    expect((b as Error).message).toContain(
+      "hook 'rewriter' at BeforeAgentExecution answered modified({ prompt })",
+    );
     expect(mock.doGenerateCalls).toHaveLength(0);
   });
 
   it('a misspelt setting is HOOKSPELL_INVALID_HOOK_VALUE suggesting the right name', async () => {
     const registry = new HookRegistry();
-    registry.register('BeforeAgentExecution', () => HookResult.modified({ settings: { temprature: 0 } }), { name: 'cool' });
+    registry.register('BeforeAgentExecution', () => HookResult.modified({ settings: { temprature: 0 } }), {
+      name: 'cool',
+    });
     const error = await rejectionOf(ask(guarded(textModel('never'), registry)));
     expect((error as AiSdkError).code).toBe('HOOKSPELL_INVALID_HOOK_VALUE');
-    expect((error as Error).message).toContain("'temprature' is not a call setting (did you mean 'temperature'?)");
+    expect((error as Error).message).toContain(
+      "'temprature' is not a call setting (did you mean 'temperature'?)",
+    );
   });
 
   it('replace answers without calling the model: a string, or { text } / { content, finishReason, usage }', async () => {
@@ -200,7 +258,7 @@ describe('hookspellMiddleware: before-hook results', () => {
   it('cache serves later calls with the same key from the first answer', async () => {
     const registry = new HookRegistry();
     registry.register('BeforeAgentExecution', (ctx) => {
-      const text = JSON.stringify(ctx.data.prompt);
+      const text = JSON.stringify(ctx.data.messages);
       return HookResult.cache(`answer:${text}`, 60_000);
     });
     const mock = textModel('first', 'second', 'third');
@@ -237,11 +295,16 @@ describe('hookspellMiddleware: before-hook results', () => {
     const registry = new HookRegistry();
     registry.register('BeforeAgentExecution', () => HookResult.redirect('cheap'));
     const main = textModel('main');
-    const cheap = new MockLanguageModelV3({ modelId: 'cheap-model', doGenerate: async () => answer('cheap answer') });
+    const cheap = new MockLanguageModelV3({
+      modelId: 'cheap-model',
+      doGenerate: async () => answer('cheap answer'),
+    });
     const model = guarded(main, registry, { redirect: (target) => (target === 'cheap' ? cheap : undefined) });
     expect((await ask(model, 'route me')).text).toBe('cheap answer');
     expect(main.doGenerateCalls).toHaveLength(0);
-    expect(cheap.doGenerateCalls[0]?.prompt).toEqual([{ role: 'user', content: [{ type: 'text', text: 'route me' }] }]);
+    expect(cheap.doGenerateCalls[0]?.prompt).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'route me' }] },
+    ]);
 
     const error = await rejectionOf(ask(guarded(textModel('x'), registry)));
     expect((error as AiSdkError).code).toBe('HOOKSPELL_REDIRECT_UNHANDLED');
@@ -289,7 +352,12 @@ describe('hookspellMiddleware: after-hook results', () => {
 
     const other = new HookRegistry();
     other.register('AfterAgentExecution', () =>
-      HookResult.modified({ content: [{ type: 'reasoning', text: 'thought' }, { type: 'text', text: 'rewritten' }] }),
+      HookResult.modified({
+        content: [
+          { type: 'reasoning', text: 'thought' },
+          { type: 'text', text: 'rewritten' },
+        ],
+      }),
     );
     const rewritten = await ask(guarded(textModel('original'), other));
     expect(rewritten.text).toBe('rewritten');
@@ -298,16 +366,22 @@ describe('hookspellMiddleware: after-hook results', () => {
 
   it('a modified text that is not a string is HOOKSPELL_INVALID_HOOK_VALUE naming the hook', async () => {
     const registry = new HookRegistry();
-    registry.register('AfterAgentExecution', () => HookResult.modified({ text: 7 }), { name: 'bad-redactor' });
+    registry.register('AfterAgentExecution', () => HookResult.modified({ text: 7 }), {
+      name: 'bad-redactor',
+    });
     const error = await rejectionOf(ask(guarded(textModel('x'), registry)));
     expect((error as AiSdkError).code).toBe('HOOKSPELL_INVALID_HOOK_VALUE');
-    expect((error as Error).message).toContain("hook 'bad-redactor' at AfterAgentExecution answered modified({ text })");
+    expect((error as Error).message).toContain(
+      "hook 'bad-redactor' at AfterAgentExecution answered modified({ text })",
+    );
   });
 
   it('replace gives another answer; cancel withholds the answer (phase after)', async () => {
     const registry = new HookRegistry();
     registry.register('AfterAgentExecution', (ctx) =>
-      String(ctx.data.text).includes('secret') ? HookResult.cancel('the answer leaks a secret') : HookResult.replace('replaced'),
+      String(ctx.data.text).includes('secret')
+        ? HookResult.cancel('the answer leaks a secret')
+        : HookResult.replace('replaced'),
     );
     expect((await ask(guarded(textModel('harmless'), registry))).text).toBe('replaced');
     const error = await rejectionOf(ask(guarded(textModel('the secret is 42'), registry)));
@@ -404,7 +478,9 @@ describe('hookspellMiddleware with the costTracking built-in', () => {
     });
     costs.register(registry);
     const events: { type: string; data: Record<string, unknown> }[] = [];
-    const bus = { publish: (type: string, data: Record<string, unknown>) => void events.push({ type, data }) };
+    const bus = {
+      publish: (type: string, data: Record<string, unknown>) => void events.push({ type, data }),
+    };
     const mock = textModel('priced');
     const model = guarded(mock, registry, { bus });
     await ask(model); // 10 input + 5 output tokens = 0.01 + 0.01
@@ -426,11 +502,13 @@ describe('hookspellMiddleware: lifecycle events on the bus', () => {
     const registry = new HookRegistry();
     registry.register(
       'BeforeAgentExecution',
-      (ctx) => (JSON.stringify(ctx.data.prompt).includes('forbidden') ? HookResult.cancel('no') : undefined),
+      (ctx) => (String(ctx.data.prompt).includes('forbidden') ? HookResult.cancel('no') : undefined),
       { name: 'gate' },
     );
     const events: { type: string; data: Record<string, unknown> }[] = [];
-    const bus = { publish: (type: string, data: Record<string, unknown>) => void events.push({ type, data }) };
+    const bus = {
+      publish: (type: string, data: Record<string, unknown>) => void events.push({ type, data }),
+    };
     const model = guarded(textModel('fine'), registry, { bus });
     await ask(model, 'allowed');
     await rejectionOf(ask(model, 'forbidden'));
@@ -449,20 +527,34 @@ describe('hookspellMiddleware: lifecycle events on the bus', () => {
       source: 'call',
       attempts: 1,
     });
-    expect(events[3]?.data).toMatchObject({ phase: 'before', point: 'BeforeAgentExecution', hook: 'gate', reason: 'no' });
+    expect(events[3]?.data).toMatchObject({
+      phase: 'before',
+      point: 'BeforeAgentExecution',
+      hook: 'gate',
+      reason: 'no',
+    });
     expect(JSON.stringify(events)).not.toContain('allowed');
   });
 
   it('a bus that throws or rejects never fails the call: the problem goes to onWarning', async () => {
     const warnings: Error[] = [];
-    const throwing = { publish: () => { throw new Error('bus full'); } };
+    const throwing = {
+      publish: () => {
+        throw new Error('bus full');
+      },
+    };
     const rejecting = { publish: () => Promise.reject(new Error('bus closed')) };
     for (const bus of [throwing, rejecting]) {
-      const model = guarded(textModel('ok'), new HookRegistry(), { bus, onWarning: (w) => void warnings.push(w) });
+      const model = guarded(textModel('ok'), new HookRegistry(), {
+        bus,
+        onWarning: (w) => void warnings.push(w),
+      });
       expect((await ask(model)).text).toBe('ok');
     }
     await new Promise((r) => setTimeout(r, 0));
-    expect(warnings.map((w) => (w as AiSdkError).code)).toEqual(Array(4).fill('HOOKSPELL_EVENT_PUBLISH_FAILED'));
+    expect(warnings.map((w) => (w as AiSdkError).code)).toEqual(
+      Array(4).fill('HOOKSPELL_EVENT_PUBLISH_FAILED'),
+    );
     expect(warnings[0]?.message).toContain("the bus refused the event 'model.call.started' (bus full)");
   });
 });

@@ -54,11 +54,11 @@ class McpToolFailure extends Error {
  * Puts an MCP client's `callTool` and `listTools` through hookspell's hook points; everything else
  * of the client is untouched (the returned object is a proxy of it).
  *
- * - `callTool`: `BeforeToolExecution` (data `{ server, tool, input, attempt }`, component
- *   `{ type: 'tool', name: <server name> }`), `AfterToolExecution` (plus `output`: the result),
- *   `ToolError` (plus `error`) — when the call throws, and for a result with `isError: true` (plus
- *   `output`; unless a hook recovers, that result is returned as it was). Every result honoured:
- *   `cancel` (see `onCancel`), `modified` (`input` before, `output` after), `replace`/`cache`
+ * - `callTool`: `BeforeToolExecution` (data `{ server, tool_name, tool_input, attempt }`, component
+ *   `{ type: 'tool', name: <server name> }`), `AfterToolExecution` (plus `tool_response`: the
+ *   result), `ToolError` (plus `error`) — when the call throws, and for a result with `isError:
+ *   true` (unless a hook recovers, that result is returned as it was). Every result honoured:
+ *   `cancel` (see `onCancel`), `modified` (`tool_input` before, `tool_response` after), `replace`/`cache`
  *   (the result, without calling the server: a string is a text result), `retry`, `redirect`
  *   (another tool of the same server by default), `fork`.
  * - `listTools`: `BeforeToolDiscovery` (data `{ server, cursor? }`) and `AfterToolDiscovery` (plus
@@ -99,11 +99,11 @@ export function guardMcpClient<C extends McpClientLike>(client: C, options: Guar
       return await calls.run({
         target: tool,
         component: { type: 'tool', name: server },
-        data: { server, tool, input: params.arguments ?? {} },
+        data: { server, tool_name: tool, tool_input: params.arguments ?? {} },
         summary: calls.reporter.enabled ? { server, tool } : undefined,
         signal: requestOptions?.signal,
         run: async (d, outcome) => {
-          const input = inputOf(d.input, outcome.point, outcome);
+          const input = inputOf(d.tool_input, outcome.point, outcome);
           const result = await original.callTool(
             { ...params, arguments: input },
             resultSchema,
@@ -113,7 +113,7 @@ export function guardMcpClient<C extends McpClientLike>(client: C, options: Guar
           return result;
         },
         redirect: async (target, d, phase) => {
-          const input = inputOf(d.input, TOOL_CALL_POINTS.before, undefined);
+          const input = inputOf(d.tool_input, TOOL_CALL_POINTS.before, undefined);
           if (options.redirect !== undefined) return options.redirect(target, input, { server, tool, phase });
           return original.callTool(
             { ...params, name: target, arguments: input },
@@ -171,11 +171,11 @@ function inputOf(
     return value as Record<string, unknown>;
   const hook = outcome?.records.find((r) => {
     const result = r.result as { type?: string; data?: object } | undefined;
-    return result?.type === 'modified' && result.data !== undefined && 'input' in result.data;
+    return result?.type === 'modified' && result.data !== undefined && 'tool_input' in result.data;
   })?.name;
   throw new AiSdkError(
     AiSdkErrorCode.INVALID_HOOK_VALUE,
-    `${hook === undefined ? `a hook at ${point}` : `hook '${hook}' at ${point}`} answered modified({ input }) with a value that is not valid MCP tool arguments: it is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}. An MCP tool's input is an object of named arguments.`,
+    `${hook === undefined ? `a hook at ${point}` : `hook '${hook}' at ${point}`} answered modified({ tool_input }) with a value that is not valid MCP tool arguments: it is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}. An MCP tool's input is an object of named arguments.`,
   );
 }
 
@@ -207,16 +207,18 @@ const callAdapter: Adapter<CallToolResult> = {
     if (typeof result === 'string') throw toolInvalid(from, 'output', result, RESULT_SHAPE);
     return result;
   },
-  afterData: (data, output) => ({ ...data, output }),
+  afterData: (data, output) => ({ ...data, tool_response: output }),
   resultOf: (given, o, output) => {
-    const changed = o.data.output;
-    if (changed === given.output) return output;
+    const changed = o.data.tool_response;
+    if (changed === given.tool_response) return output;
     const result = toCallToolResult(changed);
     if (typeof result === 'string') {
-      const hook = o.records.find((r) => r.result?.type === 'modified' && 'output' in r.result.data)?.name;
+      const hook = o.records.find(
+        (r) => r.result?.type === 'modified' && 'tool_response' in r.result.data,
+      )?.name;
       throw toolInvalid(
         { phase: 'after', point: o.point, hook, via: 'modified' },
-        'output',
+        'tool_response',
         result,
         RESULT_SHAPE,
       );
