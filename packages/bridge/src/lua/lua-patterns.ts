@@ -261,7 +261,8 @@ function checkCapture(ms: MatchState, l: number): number {
 function matchCapture(ms: MatchState, s: number, l: number): number {
   l = checkCapture(ms, l);
   const { init, len } = ms.capture[l]!;
-  if (ms.srcEnd - s < len) return -1;
+  // A position capture has no text: C Lua's unsigned compare fails it (fengari moved backwards).
+  if (len < 0 || ms.srcEnd - s < len) return -1;
   steps(ms.inst, ms.L, len);
   const src = ms.src;
   for (let i = 0; i < len; i++) if (src[init + i] !== src[s + i]) return -1;
