@@ -1,6 +1,7 @@
 import type { FireContext } from './hook-context.js';
 import type { HookEntry } from './hook-entry.js';
 import type { HookPoint } from './hook-points.js';
+import { threw, unserializable } from './journal/safe-json.js';
 import type { ComponentRef, HookExecutionRecord, HookLanguage, Operation } from './types.js';
 
 /**
@@ -61,11 +62,38 @@ export class FireCapture {
   take(i: number, ctx: FireContext): void {
     this.views[i] = ctx.data;
     const metadata = ctx.metadata;
-    // Most fires carry no metadata: share one empty object instead of copying nothing.
-    for (const _ in metadata) {
-      this.metas[i] = { ...metadata };
-      return;
+    try {
+      // Most fires carry no metadata: share one empty object instead of copying nothing.
+      for (const _ in metadata) {
+        this.metas[i] = { ...metadata };
+        return;
+      }
+      this.metas[i] = EMPTY_META;
+    } catch {
+      // A hook put a getter that throws (or a Proxy) into ctx.metadata: the fire must not fail
+      // because a journal is recording it.
+      this.metas[i] = guardedCopy(metadata);
     }
-    this.metas[i] = EMPTY_META;
   }
+}
+
+/** The metadata key by key, what cannot be read described (the journal stores it as such). */
+function guardedCopy(metadata: Record<string, string>): Record<string, string> {
+  const copy: Record<string, unknown> = {};
+  let keys: string[];
+  try {
+    keys = Object.keys(metadata);
+  } catch (error) {
+    return {
+      '(metadata)': unserializable('unreadable', `listing the metadata threw ${threw(error)}`),
+    } as never;
+  }
+  for (const key of keys) {
+    try {
+      copy[key] = metadata[key];
+    } catch (error) {
+      copy[key] = unserializable('unreadable', `reading it threw ${threw(error)}`);
+    }
+  }
+  return copy as Record<string, string>;
 }

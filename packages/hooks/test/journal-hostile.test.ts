@@ -300,6 +300,40 @@ describe('HookJournal input path: hostile values wherever a fire carries them', 
     });
   });
 
+  it('a hook that puts a throwing getter into ctx.metadata: the fire still settles, the metadata is stored described', async () => {
+    await withoutUnhandledRejections(async () => {
+      const { executor, journal, errors, registry } = setup();
+      registry.register(
+        'BeforeToolExecution',
+        (ctx) => {
+          Object.defineProperty(ctx.metadata, 'evil', {
+            enumerable: true,
+            get() {
+              throw new Error('metadata getter');
+            },
+          });
+        },
+        { name: 'meta', priority: 'highest' },
+      );
+      const out = await fire(executor, 'x', 'meta-1');
+      expect(out.records.map((r) => [r.name, r.status])).toEqual([
+        ['meta', 'ok'],
+        ['good', 'ok'],
+        ['bad', 'ok'],
+        ['later', 'ok'],
+      ]);
+      await journal.flush();
+      expect(errors).toEqual([]);
+      const entries = await entriesOf(journal, 'meta-1');
+      expect(entries).toHaveLength(4);
+      expect(entries[0]!.context.metadata).toEqual({});
+      expect(entries[1]!.context.metadata).toEqual({
+        evil: { unserializable: true, type: 'unreadable', reason: 'reading it threw Error: metadata getter' },
+      });
+      await journal.close();
+    });
+  });
+
   it('a filter that throws keeps the entries and tells onError once per batch (nothing lost)', async () => {
     const errors: [HookError, number][] = [];
     const { executor, journal } = setup({
