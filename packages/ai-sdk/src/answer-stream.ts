@@ -16,36 +16,29 @@ export class AnswerBuilder {
   /** The first `error` part's error, if any. */
   error: unknown;
   hasError = false;
-  private readonly open = new Map<string, { type: 'text' | 'reasoning'; text: string }>();
+  // Open text and reasoning parts by id (two maps: no key built per delta).
+  private readonly openText = new Map<string, { type: 'text'; text: string }>();
+  private readonly openReasoning = new Map<string, { type: 'reasoning'; text: string }>();
 
   add(part: StreamPart): void {
     switch (part.type) {
-      case 'text-start':
-      case 'reasoning-start': {
-        const slot = {
-          type: part.type === 'text-start' ? ('text' as const) : ('reasoning' as const),
-          text: '',
-        };
-        this.open.set(`${slot.type}:${part.id}`, slot);
-        this.content.push(slot as Content);
-        break;
-      }
       case 'text-delta':
-      case 'reasoning-delta': {
-        const type = part.type === 'text-delta' ? 'text' : 'reasoning';
-        let slot = this.open.get(`${type}:${part.id}`);
-        if (slot === undefined) {
-          // A delta without a start (some providers): open the part here.
-          slot = { type, text: '' };
-          this.open.set(`${type}:${part.id}`, slot);
-          this.content.push(slot as Content);
-        }
-        slot.text += part.delta;
+        this.slot(this.openText, 'text', part.id).text += part.delta;
         break;
-      }
+      case 'reasoning-delta':
+        this.slot(this.openReasoning, 'reasoning', part.id).text += part.delta;
+        break;
+      case 'text-start':
+        this.open(this.openText, 'text', part.id);
+        break;
+      case 'reasoning-start':
+        this.open(this.openReasoning, 'reasoning', part.id);
+        break;
       case 'text-end':
+        this.openText.delete(part.id);
+        break;
       case 'reasoning-end':
-        this.open.delete(`${part.type === 'text-end' ? 'text' : 'reasoning'}:${part.id}`);
+        this.openReasoning.delete(part.id);
         break;
       case 'tool-call':
       case 'tool-result':
@@ -77,6 +70,26 @@ export class AnswerBuilder {
         // tool-input-* (the tool call follows whole), raw: not part of the final answer.
         break;
     }
+  }
+
+  private open<T extends 'text' | 'reasoning'>(
+    map: Map<string, { type: T; text: string }>,
+    type: T,
+    id: string,
+  ): { type: T; text: string } {
+    const slot = { type, text: '' };
+    map.set(id, slot);
+    this.content.push(slot as Content);
+    return slot;
+  }
+
+  // A delta without a start (some providers) opens its part.
+  private slot<T extends 'text' | 'reasoning'>(
+    map: Map<string, { type: T; text: string }>,
+    type: T,
+    id: string,
+  ): { type: T; text: string } {
+    return map.get(id) ?? this.open(map, type, id);
   }
 
   result(): GenerateResult {
