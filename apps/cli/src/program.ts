@@ -13,6 +13,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<AddCommand>>> = {
   hooks: async () => (await import('./commands/hooks.js')).hooksCommand,
   events: async () => (await import('./commands/events.js')).eventsCommand,
   replay: async () => (await import('./commands/replay.js')).replayCommand,
+  inspect: async () => (await import('./commands/inspect.js')).inspectCommand,
   init: async () => (await import('./commands/init.js')).initCommand,
   'claude-code': async () => (await import('./commands/claude-code.js')).claudeCodeCommand,
   import: async () => (await import('./commands/import.js')).importCommand,

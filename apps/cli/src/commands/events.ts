@@ -6,6 +6,7 @@ import type { StorageBackend } from '@hookspell/storage';
 import type { Command } from 'commander';
 import { configOf, out, outJson } from '../context.js';
 import { CliError, CliErrorCode, errorLine } from '../errors.js';
+import { configDependencies } from '../inspect/run-inputs.js';
 import { loadTimeline } from '../load-timeline.js';
 import { eventLine } from '../render/event-line.js';
 import { renderTimelineHtml } from '../render/timeline-html.js';
@@ -201,7 +202,7 @@ Examples:
           `no events stored for correlation id '${correlationId}' (recent ones: hookspell events query --reverse --limit 20)`,
         );
       }
-      const view = timelineView(timeline, spans);
+      const view = timelineView(timeline, spans, configDependencies(await configOf(command)));
       if (options.html !== undefined) {
         const file = resolve(options.html);
         writeFileSync(file, renderTimelineHtml(view));

@@ -1,5 +1,9 @@
 import type { HookspellEvent, Timeline, TimelineNode } from '@hookspell/events';
-import { brief, ms } from '../util/format.js';
+import type { Outcome } from '../inspect/model/describe.js';
+import type { Dependencies, ExecutionSpan } from '../inspect/model/run-event.js';
+import { layoutRun, nodeOf, type RunNode } from '../inspect/model/run-model.js';
+
+export type { Dependencies, ExecutionSpan } from '../inspect/model/run-event.js';
 
 /** One event as drawn: a label, a status, and the time span it covers (ms after the first event). */
 export interface ViewNode {
@@ -9,11 +13,24 @@ export interface ViewNode {
   detail: string;
   /** ok | error | timeout | skipped for hook executions; '' otherwise. */
   status: string;
+  /**
+   * What its colour says: the status, except `cancel` for a hook that returned cancel (status
+   * `ok`) and for a decision to cancel; `breaker` for breaker events; '' for other events.
+   */
+  outcome: Outcome;
+  /** A cancel's or skip's reason, an error's message. */
+  reason?: string;
   start: number;
   end: number;
+  /** The stored timestamp, ms after the same origin as `start` (see `layoutTimes` for why they may differ). */
+  stored: number;
   depth: number;
   /** A fire's mode (`sequential` | `parallel`). */
   mode?: string;
+  /** A hook execution's id (for `hookspell replay`). */
+  executionId?: string;
+  /** Ids of the hook executions this one waited for (`dependsOn`). */
+  waitsFor: string[];
   children: ViewNode[];
 }
 
@@ -28,6 +45,7 @@ export interface ViewGroup {
 /** What the tree and the HTML page draw. */
 export interface TimelineView {
   correlationId: string;
+  /** Epoch ms of offset 0. */
   startedAt: number;
   durationMs: number;
   eventCount: number;
@@ -35,144 +53,108 @@ export interface TimelineView {
   groups: ViewGroup[];
   chains: string[][];
   leaves: number;
-}
-
-/** When a hook execution started and how long it ran (from the hook journal), by execution id. */
-export interface ExecutionSpan {
-  startedAt: number;
-  durationMs: number;
-}
-
-interface HookData {
-  executionId?: string;
-  point?: string;
-  hook?: string;
-  mode?: string;
-  hooks?: number;
-  decision?: string;
-  durationMs?: number;
-  error?: string;
-  result?: { type?: string; reason?: string };
+  /** The stored events (the HTML page's details panel shows them). */
+  events: readonly HookspellEvent[];
+  /** Journal spans by execution id, as given. */
+  spans: ReadonlyMap<string, ExecutionSpan>;
 }
 
 /**
  * Turns a stored timeline into what is drawn: labels for hook lifecycle events (a fire, each
- * hook with its status and duration), time spans (a hook execution spans its duration and ends
- * at its event; a fire spans until its last event), and concurrent groups — the timeline's own
+ * hook with its status and duration), time spans laid out by the run model's rules (durations
+ * and journal start times are exact, event timestamps coarse: see `layoutTimes`), the hooks each
+ * hook waited for (`dependencies`, from the config), and concurrent groups — the timeline's own
  * (events with one cause) plus sibling hook executions whose spans overlapped.
  */
 export function timelineView(
   timeline: Timeline,
   spans: ReadonlyMap<string, ExecutionSpan> = new Map(),
+  dependencies?: Dependencies,
 ): TimelineView {
-  const t0 = timeline.startedAt ?? 0;
-  const byId = new Map<string, ViewNode>();
-  const build = (node: TimelineNode): ViewNode => {
-    const children = node.children.map(build);
-    const view = describe(node.event, t0, node.depth, children, spans);
-    byId.set(view.id, view);
-    return view;
+  const nodes = new Map<string, RunNode>();
+  const link = (node: TimelineNode, parent: RunNode | undefined): RunNode => {
+    const run = nodeOf(node.event);
+    run.parentId = parent?.id;
+    run.depth = node.depth;
+    nodes.set(run.id, run);
+    return run;
   };
-  const roots = timeline.roots.map(build);
+  // The events package's tree, walked iteratively (a causality chain can be long).
+  const stack: [TimelineNode, RunNode | undefined][] = timeline.roots.map((r) => [r, undefined]);
+  // (a queue, read by index: parents before children, children in order)
+  const roots: RunNode[] = [];
+  for (let i = 0; i < stack.length; i++) {
+    const [node, parent] = stack[i]!;
+    const run = link(node, parent);
+    if (parent === undefined) roots.push(run);
+    else parent.children.push(run);
+    for (const child of node.children) stack.push([child, run]);
+  }
+  const ordered = timeline.events.map((e) => nodes.get(e.id)).filter((n): n is RunNode => n !== undefined);
+  const model = layoutRun(ordered, { spans, ...(dependencies !== undefined && { dependencies }) });
+  const byId = new Map<string, ViewNode>();
+  const view = (run: RunNode): ViewNode => {
+    const node: ViewNode = {
+      id: run.id,
+      type: run.event.type,
+      label: run.label,
+      detail: run.detail,
+      status: run.status,
+      outcome: run.outcome,
+      ...(run.reason !== undefined && { reason: run.reason }),
+      start: run.start,
+      end: run.end,
+      stored: run.stored,
+      depth: run.depth,
+      ...(run.kind === 'fire' && run.mode !== undefined && { mode: run.mode }),
+      ...(run.executionId !== undefined && { executionId: run.executionId }),
+      waitsFor: run.waitsFor,
+      children: [],
+    };
+    byId.set(node.id, node);
+    return node;
+  };
+  // Children in the order the events package gave them (sequence order).
+  const viewRoots: ViewNode[] = [];
+  const pending: [RunNode, ViewNode | undefined][] = roots.map((r) => [r, undefined]);
+  for (let i = 0; i < pending.length; i++) {
+    const [run, parent] = pending[i]!;
+    const node = view(run);
+    if (parent === undefined) viewRoots.push(node);
+    else parent.children.push(node);
+    for (const child of run.children) pending.push([child, node]);
+  }
   const groups: ViewGroup[] = [];
   // A cause is an event id, or a hook execution id (then the execution's own lifecycle event,
   // which names it as its cause too, stands for it and is not one of its effects).
   const byExecution = new Map<string, ViewNode>();
-  for (const e of timeline.events) {
-    const executionId = (e.data as HookData | null)?.executionId;
-    if (typeof executionId === 'string' && e.type.startsWith('hook.execution.'))
-      byExecution.set(executionId, byId.get(e.id)!);
-  }
+  for (const node of byId.values())
+    if (node.executionId !== undefined) byExecution.set(node.executionId, node);
   for (const g of timeline.concurrentGroups) {
     const cause = byId.get(g.causationId) ?? byExecution.get(g.causationId);
     const ids = g.eventIds.filter((id) => id !== cause?.id);
     if (ids.length < 2) continue;
     groups.push({ kind: 'same-cause', label: `caused by ${cause ? cause.label : g.causationId}`, ids });
   }
-  const visit = (node: ViewNode) => {
+  for (const node of byId.values()) {
     // A sequential chain never overlaps; touching spans there are clock rounding.
-    for (const ids of node.mode === 'sequential' ? [] : overlapping(node.children)) {
+    if (node.mode === undefined || node.mode === 'sequential') continue;
+    for (const ids of overlapping(node.children)) {
       groups.push({ kind: 'overlap', label: `ran side by side in ${node.label}`, ids });
     }
-    node.children.forEach(visit);
-  };
-  roots.forEach(visit);
-  const end = Math.max(timeline.durationMs, ...[...byId.values()].map((n) => n.end));
+  }
   return {
     correlationId: timeline.correlationId,
-    startedAt: t0,
-    durationMs: end,
+    startedAt: model.t0,
+    durationMs: model.durationMs,
     eventCount: timeline.events.length,
-    roots,
+    roots: viewRoots,
     groups,
     chains: timeline.chains,
     leaves: timeline.leaves.length,
+    events: timeline.events,
+    spans,
   };
-}
-
-/** How long the fire of a `hook.fire.completed` node took (read by its fire's node). */
-const fireDurations = new WeakMap<ViewNode, number>();
-
-function describe(
-  event: HookspellEvent,
-  t0: number,
-  depth: number,
-  children: ViewNode[],
-  spans: ReadonlyMap<string, ExecutionSpan>,
-): ViewNode {
-  const data = (event.data ?? {}) as HookData;
-  const at = event.timestamp - t0;
-  const base = { id: event.id, type: event.type, depth, children, status: '', start: at, end: at };
-  if (event.type === 'hook.fire.started') {
-    // The fire's own outcome event: its time is the fire's start plus the fire's duration (its
-    // timestamp may be a clock reading shared with earlier events of the same synchronous run).
-    for (const c of children) {
-      if (c.type !== 'hook.fire.completed') continue;
-      const done = at + (fireDurations.get(c) ?? 0);
-      if (done > c.start) c.start = c.end = done;
-    }
-    const end = Math.max(at, ...children.map((c) => c.end));
-    return {
-      ...base,
-      end,
-      mode: data.mode ?? 'sequential',
-      label: `fire ${data.point ?? '?'}`,
-      detail: `${data.mode ?? 'sequential'}, ${data.hooks ?? '?'} hook${data.hooks === 1 ? '' : 's'}`,
-    };
-  }
-  if (event.type === 'hook.fire.completed') {
-    const node: ViewNode = {
-      ...base,
-      label: `decision ${data.decision ?? '?'}`,
-      detail: `fire of ${data.point ?? '?'} done in ${ms(data.durationMs ?? 0)}`,
-    };
-    if (typeof data.durationMs === 'number') fireDurations.set(node, data.durationMs);
-    return node;
-  }
-  if (event.type.startsWith('hook.execution.')) {
-    const status =
-      { completed: 'ok', failed: 'error', timeout: 'timeout', skipped: 'skipped' }[event.type.slice(15)] ??
-      event.type.slice(15);
-    const duration = typeof data.durationMs === 'number' ? data.durationMs : 0;
-    const span = typeof data.executionId === 'string' ? spans.get(data.executionId) : undefined;
-    const what =
-      (typeof data.error === 'string' ? data.error.replace(/^\[hookspell\]\s*/, '') : undefined) ??
-      (data.result?.type === 'skipped' || data.result?.type === 'cancel'
-        ? `${data.result.type}: ${data.result.reason ?? ''}`
-        : (data.result?.type ?? ''));
-    return {
-      ...base,
-      status,
-      // The journal's start time is exact; an event's timestamp is when it was emitted, and
-      // events emitted in one synchronous run may share one clock reading.
-      ...(span !== undefined && span.startedAt > 0
-        ? { start: Math.max(0, span.startedAt - t0), end: Math.max(0, span.startedAt - t0) + span.durationMs }
-        : { start: Math.max(0, at - duration) }),
-      label: `${data.hook ?? '?'} ${status}`,
-      detail: `${ms(duration)}${what ? ` · ${what}` : ''}`,
-    };
-  }
-  return { ...base, label: event.type, detail: brief(event.data, 80) };
 }
 
 /** Spans overlapping by less than this are taken as one after the other (clock rounding). */
