@@ -104,7 +104,7 @@ describe('built-in hooks in the config (`builtin:`) and from CLI scripts (Hook.b
       ).line,
     ).toMatch(/:5: hooks\[0\]\.options: `options` is only for built-in hooks/);
     expect((await configError('hooks:\n  - builtin: retry\n    run: lua:x.lua\n')).line).toMatch(
-      /:2:5: hooks\[0\]: needs exactly one of `run` .*, `command` .* or `builtin`/,
+      /:2:5: hooks\[0\]: needs exactly one of `run` .*, `command` .*, `builtin` .* or `claudeCode`/,
     );
     expect((await configError('hooks:\n  - point: SystemStartup\n    command: x\n')).line).toMatch(
       /:2:5: hooks\[0\]: missing required field `name`$/,

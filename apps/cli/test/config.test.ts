@@ -104,7 +104,7 @@ describe('config file', () => {
       ],
       [
         'hooks:\n  - name: a\n    point: SystemStartup\n',
-        /:2:5: hooks\[0\]: needs exactly one of `run` .*, `command` .* or `builtin`/,
+        /:2:5: hooks\[0\]: needs exactly one of `run` .*, `command` .*, `builtin` .* or `claudeCode`/,
       ],
       [
         'hooks:\n  - name: a\n    point: SystemStartup\n    run: python:x.py\n',

@@ -8,6 +8,12 @@ import { afterAll } from 'vitest';
 /** The built binary (test/global-setup.ts builds it when src/ is newer). */
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
+/**
+ * The config cache of the processes a test file starts (config-cache.ts): its own directory, so
+ * tests neither read nor fill the user's ~/.cache/hookspell.
+ */
+export const CACHE_DIR = mkdtempSync(join(tmpdir(), 'hookspell-cache-'));
+
 export interface CliResult {
   code: number;
   stdout: string;
@@ -29,7 +35,13 @@ export function hookspell(args: readonly string[], options: CliOptions): Promise
       [CLI, ...args],
       {
         cwd: options.cwd,
-        env: { ...process.env, NO_COLOR: '1', HOOKSPELL_PROGRESS: '', ...options.env },
+        env: {
+          ...process.env,
+          NO_COLOR: '1',
+          HOOKSPELL_PROGRESS: '',
+          HOOKSPELL_CACHE_DIR: CACHE_DIR,
+          ...options.env,
+        },
         timeout: options.timeoutMs ?? 30_000,
         maxBuffer: 16 * 1024 * 1024,
       },
@@ -59,6 +71,7 @@ export function json<T = any>(result: CliResult): T {
 const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  rmSync(CACHE_DIR, { recursive: true, force: true });
 });
 
 /** A fresh directory with these files (paths relative to it), removed after the test file. */

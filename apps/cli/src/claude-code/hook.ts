@@ -98,7 +98,8 @@ async function fireAndAnswer(
 ): Promise<HookReply> {
   const cc = await import('@hookspell/bridge/claude-code');
   const info = cc.CLAUDE_CODE_EVENT_INFO[event];
-  const configPath = options.configPath ?? findProjectConfig(input, env);
+  const given = options.configPath ?? findProjectConfig(input, env);
+  const configPath = given === undefined ? undefined : resolve(given);
   if (configPath === undefined) {
     return {
       exitCode: 0,

@@ -61,7 +61,8 @@ function claudeCodeEntry(
   pluginRoot: string | undefined,
   dir: string,
 ): ClaudeCodeEntry {
-  const usesRoot = [h.command, ...(h.args ?? [])].some((w) => w.includes('$' + '{CLAUDE_PLUGIN_ROOT}'));
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Claude Code's placeholder, looked for literally
+  const usesRoot = [h.command, ...(h.args ?? [])].some((w) => w.includes('${CLAUDE_PLUGIN_ROOT}'));
   return {
     event: h.event,
     ...(h.matcher !== undefined && { matcher: h.matcher }),

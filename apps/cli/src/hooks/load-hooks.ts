@@ -398,7 +398,13 @@ async function registerSettingsFiles(
       { cause: error },
     );
   }
-  for (const message of batch.warnings) warn?.(message);
+  // Messages name files as given (absolute): shown relative to the working directory, as elsewhere.
+  for (const message of batch.warnings) {
+    const file = config.claudeSettings.find((c) => message.startsWith(c.path));
+    warn?.(
+      file === undefined ? message : `${display(process.cwd(), file.path)}${message.slice(file.path.length)}`,
+    );
+  }
   // Which entry each handle came from: the files' handlers in order, less those the batch
   // reports as registered once (`<source>: the same handler as …`).
   const dropped = new Set(
