@@ -501,28 +501,42 @@ export class EventBus<M extends EventMap = EventMap> {
 
   // Delivers to every matching subscription. Returns a promise when a `block` subscriber makes the
   // publisher wait; throws BackpressureError when one refused the event and there is nothing to
-  // wait for (after delivering to everyone else).
+  // wait for (after delivering to everyone else). Kept small — overflow is handled out of line —
+  // so that it inlines well into `emit` and `publish`.
   private dispatch(event: HookspellEvent, canWait = true): Promise<void> | undefined {
     const subs = this.index.match(event.type);
-    let refused: BackpressureRefusal[] | undefined;
-    let waits: Promise<void>[] | undefined;
+    let overflow: Overflow | undefined;
     for (let i = 0; i < subs.length; i++) {
       const sub = subs[i]!;
       if (!sub.active) continue; // unsubscribed during this dispatch
       const offer = sub.offer(event);
-      if (offer === Offer.Accepted) continue;
-      if (offer === Offer.Dropped) continue;
-      if (offer === Offer.Rejected) (refused ??= []).push(sub.refusal('full'));
-      else if (canWait && sub.canWait) {
-        this.counters.blocked++;
-        (waits ??= []).push(sub.waitForRoom(event));
-      } else {
-        // `block` with `maxWaiting` publishers already waiting, or a caller that cannot wait.
-        (refused ??= []).push(sub.refusal(canWait ? 'waiting' : 'cannot-wait'));
-        sub.stats.rejected++;
-      }
+      if (offer >= Offer.Rejected) this.overflowed(sub, event, offer, canWait, (overflow ??= {}));
     }
     this.counters.delivered += subs.length;
+    return overflow === undefined ? undefined : this.afterOverflow(event, overflow, canWait);
+  }
+
+  // A full `reject` subscription refuses; a full `block` one makes the publisher wait, unless
+  // `maxWaiting` publishers already do or the caller cannot wait — then it refuses too.
+  private overflowed(
+    sub: SubscriptionImpl,
+    event: HookspellEvent,
+    offer: Offer,
+    canWait: boolean,
+    overflow: Overflow,
+  ): void {
+    if (offer === Offer.Rejected) (overflow.refused ??= []).push(sub.refusal('full'));
+    else if (canWait && sub.canWait) {
+      this.counters.blocked++;
+      (overflow.waits ??= []).push(sub.waitForRoom(event));
+    } else {
+      (overflow.refused ??= []).push(sub.refusal(canWait ? 'waiting' : 'cannot-wait'));
+      sub.stats.rejected++;
+    }
+  }
+
+  private afterOverflow(event: HookspellEvent, overflow: Overflow, canWait: boolean): Promise<void> {
+    const { refused, waits } = overflow;
     if (refused !== undefined) {
       this.counters.rejected += refused.length;
       const error = this.backpressureError(refused, event.type);
@@ -530,8 +544,7 @@ export class EventBus<M extends EventMap = EventMap> {
       if (!canWait || waits === undefined) throw error;
       return Promise.all(waits).then(() => Promise.reject(error));
     }
-    if (waits !== undefined) return Promise.all(waits).then(noop);
-    return undefined;
+    return Promise.all(waits!).then(noop);
   }
 
   // A publisher that does not await can be refused a million times in a row; those refusals share
@@ -683,3 +696,9 @@ export class EventBus<M extends EventMap = EventMap> {
 }
 
 function noop(): void {}
+
+/** What one dispatch's full subscriptions did: refused the event, or made the publisher wait. */
+interface Overflow {
+  refused?: BackpressureRefusal[];
+  waits?: Promise<void>[];
+}

@@ -320,55 +320,42 @@ export class SubscriptionImpl implements Subscription {
       this.host.expired(this, event);
       return;
     }
-    // One guard around everything the subscriber controls: its call, the `then` of what it
-    // returned (a getter or proxy trap may throw) and that `then`'s call. A guard costs nothing
-    // until something throws.
+    let result: unknown;
     try {
       // Direct call unless a correlation scope is needed: the common path costs no extra calls.
       const scope = this.host.scope;
-      const result =
+      result =
         scope === 'never' || (scope === 'auto' && !isCorrelationActive())
           ? this.handler(event)
           : this.host.invoke(this.handler, event);
-      if (result === null || typeof result !== 'object') {
-        this.stats.processed++;
-        return;
-      }
+    } catch (error) {
+      this.failedAtOnce(event, error);
+      return;
+    }
+    // Kept small (a sync handler's path ends here), so that it stays inlined into `offer`.
+    if (result !== null && typeof result === 'object') this.awaitResult(event, result);
+    else this.stats.processed++;
+  }
+
+  // What a handler returned is the subscriber's too: its `then` may be a getter or proxy trap that
+  // throws, or a function that throws, calls back twice or synchronously. All of it is guarded.
+  private awaitResult(event: HookspellEvent, result: object): void {
+    try {
       const then = (result as PromiseLike<unknown>).then;
       if (typeof then !== 'function') {
         this.stats.processed++;
         return;
       }
-      if (then === nativeThen) {
+      if (then === nativeThen && this.concurrency === 1) {
         // A native promise (the async-function case): settles once, and never calls back before
         // `then` returns, so the counters below are in place by then.
-        if (this.concurrency === 1) {
-          this.current = event;
-          then.call(result, this.onSettled, this.onRejected);
-        } else
-          then.call(
-            result,
-            () => this.settled(true),
-            (error: unknown) => this.failedAsync(event, error),
-          );
-      } else {
-        // Any other thenable may call back twice, both ways, synchronously, or throw after calling
-        // back: adopted by a promise of our own, which settles once (and catches what `then` throws).
-        const adopted = new Promise((resolve, reject) => Reflect.apply(then, result, [resolve, reject]));
-        if (this.concurrency === 1) {
-          this.current = event;
-          adopted.then(this.onSettled, this.onRejected);
-        } else
-          adopted.then(
-            () => this.settled(true),
-            (error: unknown) => this.failedAsync(event, error),
-          );
-      }
+        this.current = event;
+        then.call(result, this.onSettled, this.onRejected);
+      } else this.adopt(event, result, then);
     } catch (error) {
-      // The call threw, or what it returned could not be awaited. Nothing was counted in flight.
+      // What it returned could not be awaited. Nothing was counted in flight.
       this.current = undefined;
-      this.stats.failed++;
-      this.host.handlerFailed(this, event, error);
+      this.failedAtOnce(event, error);
       return;
     }
     this.stats.inFlight++;
@@ -376,6 +363,27 @@ export class SubscriptionImpl implements Subscription {
       this.isBusy = true;
       this.host.busyChanged(true);
     }
+  }
+
+  private adopt(event: HookspellEvent, result: object, then: (...args: never[]) => unknown): void {
+    const single = this.concurrency === 1;
+    const fulfilled = single ? this.onSettled : () => this.settled(true);
+    const rejected = single ? this.onRejected : (error: unknown) => this.failedAsync(event, error);
+    if (single) this.current = event;
+    // A native promise settles once (`then` is the one read already, never looked up again). Any
+    // other thenable may call back twice, both ways, synchronously, or throw after calling back:
+    // adopted by a promise of our own, which settles once (and turns a throw into a rejection).
+    if (then === nativeThen) (then as typeof nativeThen).call(result, fulfilled, rejected);
+    else
+      new Promise((resolve, reject) => Reflect.apply(then, result, [resolve, reject])).then(
+        fulfilled,
+        rejected,
+      );
+  }
+
+  private failedAtOnce(event: HookspellEvent, error: unknown): void {
+    this.stats.failed++;
+    this.host.handlerFailed(this, event, error);
   }
 
   private failedAsync(event: HookspellEvent, error: unknown): void {
