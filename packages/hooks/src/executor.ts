@@ -23,7 +23,6 @@ let slots = 0;
  * An executor of any point map: the type for code that accepts every executor (one typed with a
  * host's point map is not assignable to the default `HookExecutor`).
  */
-// biome-ignore lint/suspicious/noExplicitAny: any point map
 export type AnyHookExecutor = HookExecutor<any>;
 const CONTINUE = HookResult.continue();
 const NO_INPUT: HookInput = Object.freeze({});

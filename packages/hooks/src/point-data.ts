@@ -5,7 +5,6 @@ import type { BuiltinHookPoint, HookPoint } from './hook-points.js';
  * hookable's default — so code written without a point map compiles and reads `ctx.data.query`
  * without a cast. Declare a {@link PointMap} to get exact types instead.
  */
-// biome-ignore lint/suspicious/noExplicitAny: the untyped default on purpose (see above)
 export type HookData = Record<string, any>;
 
 /**

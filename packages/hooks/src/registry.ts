@@ -353,7 +353,6 @@ function defaultName(hook: Hook, seq: number): string {
  * A registry of any point map: the type for code that accepts every registry (a registry typed
  * with a host's point map is not assignable to the default `HookRegistry`).
  */
-// biome-ignore lint/suspicious/noExplicitAny: any point map
 export type AnyHookRegistry = HookRegistry<any>;
 
 /** `maxParallel` must be an integer ≥ 1 or Infinity. */

@@ -1,7 +1,5 @@
-import { HookspellError } from '@hookspell/storage';
+import { ErrorCode, HookspellError } from '@hookspell/core';
 import type { HookOutcome } from '../types.js';
-
-const MARKER = Symbol.for('hookspell.error.HookCancelledError');
 
 /**
  * Thrown by a function made with `executor.wrap()` when a hook at one of its points answered
@@ -22,8 +20,7 @@ export class HookCancelledError extends HookspellError {
   /** Name of the hook that cancelled, when one hook's result decided it. */
   readonly hook: string | undefined;
   readonly outcome: HookOutcome | undefined;
-  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: read through the symbol by isInstance()
-  private readonly [MARKER] = true;
+  static override readonly kind = 'HookCancelledError';
 
   constructor(
     reason: string,
@@ -31,7 +28,7 @@ export class HookCancelledError extends HookspellError {
     options?: { hook?: string; outcome?: HookOutcome; cause?: unknown },
   ) {
     super({
-      code: 'HOOKSPELL_HOOK_CANCELLED',
+      code: ErrorCode.HOOK_CANCELLED,
       message: `[hookspell] [hooks] cancelled at ${point}${options?.hook ? ` by hook '${options.hook}'` : ''}: ${reason}`,
       cause: options?.cause,
     });
@@ -42,8 +39,8 @@ export class HookCancelledError extends HookspellError {
     this.outcome = options?.outcome;
   }
 
-  /** True for a `HookCancelledError` from any copy of this package. */
+  /** True for a `HookCancelledError` from any copy of this package (where `instanceof` may fail). */
   static override isInstance(error: unknown): error is HookCancelledError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[MARKER] === true;
+    return HookspellError.isInstance.call(HookCancelledError, error);
   }
 }

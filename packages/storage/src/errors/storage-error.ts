@@ -1,20 +1,20 @@
-import { HookspellError } from './hookspell-error.js';
+import { HookspellError, pickCodes } from '@hookspell/core';
 
 /** Stable codes of {@link StorageError}. */
-export const StorageErrorCode = {
-  INVALID_KEY: 'HOOKSPELL_INVALID_KEY',
-  INVALID_VALUE: 'HOOKSPELL_INVALID_VALUE',
-  INVALID_ARGUMENT: 'HOOKSPELL_INVALID_ARGUMENT',
-  INVALID_SCOPE: 'HOOKSPELL_INVALID_SCOPE',
-  VALUE_TOO_LARGE: 'HOOKSPELL_VALUE_TOO_LARGE',
-  CLOSED: 'HOOKSPELL_STORAGE_CLOSED',
-  OPEN_FAILED: 'HOOKSPELL_STORAGE_OPEN_FAILED',
-  CORRUPT: 'HOOKSPELL_STORAGE_CORRUPT',
-  UNAVAILABLE: 'HOOKSPELL_STORAGE_UNAVAILABLE',
-  SCHEMA_MISMATCH: 'HOOKSPELL_STORAGE_SCHEMA_MISMATCH',
-  DEPENDENCY_MISSING: 'HOOKSPELL_STORAGE_DEPENDENCY_MISSING',
-  OPERATION_FAILED: 'HOOKSPELL_STORAGE_OPERATION_FAILED',
-} as const;
+export const StorageErrorCode = pickCodes({
+  INVALID_KEY: 'INVALID_KEY',
+  INVALID_VALUE: 'INVALID_VALUE',
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  INVALID_SCOPE: 'INVALID_SCOPE',
+  VALUE_TOO_LARGE: 'VALUE_TOO_LARGE',
+  CLOSED: 'STORAGE_CLOSED',
+  OPEN_FAILED: 'STORAGE_OPEN_FAILED',
+  CORRUPT: 'STORAGE_CORRUPT',
+  UNAVAILABLE: 'STORAGE_UNAVAILABLE',
+  SCHEMA_MISMATCH: 'STORAGE_SCHEMA_MISMATCH',
+  DEPENDENCY_MISSING: 'STORAGE_DEPENDENCY_MISSING',
+  OPERATION_FAILED: 'STORAGE_OPERATION_FAILED',
+});
 export type StorageErrorCode = (typeof StorageErrorCode)[keyof typeof StorageErrorCode];
 
 /**
@@ -22,6 +22,7 @@ export type StorageErrorCode = (typeof StorageErrorCode)[keyof typeof StorageErr
  * what went wrong and what to do about it.
  */
 export class StorageError extends HookspellError {
+  static override readonly kind = 'StorageError';
   readonly backend: string;
   declare readonly code: StorageErrorCode;
 
