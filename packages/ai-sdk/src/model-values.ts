@@ -1,4 +1,4 @@
-import { nearestName } from '@hookspell/hooks';
+import { describeThrown, nearestName } from '@hookspell/hooks';
 import { AiSdkError, AiSdkErrorCode } from './errors.js';
 import type { ValueSource } from './guarded-call.js';
 import type {
@@ -119,7 +119,7 @@ export function paramsFrom(
 }
 
 function checkMessages(value: unknown, from: (key: string) => Omit<ValueSource, 'via'>): Prompt {
-  const problem = messagesProblem(value);
+  const problem = readSafely(() => messagesProblem(value));
   if (problem !== undefined) throw invalid(from('messages'), 'modified', 'messages', problem, MESSAGES_SHAPE);
   return value as Prompt;
 }
@@ -145,7 +145,7 @@ const PROMPT_TEXT_SHAPE =
   '`prompt` is the text of the last user message: give a string (change `messages` to rewrite the whole conversation)';
 
 function checkSettings(value: unknown, from: (key: string) => Omit<ValueSource, 'via'>): Settings {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (!isRecord(value)) {
     throw invalid(
       from('settings'),
       'modified',
@@ -220,6 +220,22 @@ export const ANSWER_SHAPE =
  * else is `HOOKSPELL_INVALID_HOOK_VALUE` naming the hook.
  */
 export function toGenerateResult(value: unknown, from: ValueSource): GenerateResult {
+  try {
+    return generateResultOf(value, from);
+  } catch (error) {
+    if (AiSdkError.isInstance(error)) throw error;
+    // A hostile value (a throwing getter, a revoked Proxy): still a typed error naming the hook.
+    throw invalid(
+      from,
+      from.via,
+      'answer',
+      `it could not be read (${describeThrown(error).message})`,
+      ANSWER_SHAPE,
+    );
+  }
+}
+
+function generateResultOf(value: unknown, from: ValueSource): GenerateResult {
   if (typeof value === 'string') {
     return { content: [{ type: 'text', text: value }], finishReason: STOP, usage: NO_USAGE, warnings: [] };
   }
@@ -340,7 +356,7 @@ export function resultWithChanges(
   from: () => Omit<ValueSource, 'via'>,
 ): GenerateResult {
   if (data.content !== given.content) {
-    const problem = contentProblem(data.content);
+    const problem = readSafely(() => contentProblem(data.content));
     if (problem !== undefined) throw invalid(from(), 'modified', 'content', problem, ANSWER_SHAPE);
     return { ...result, content: data.content as Content[] };
   }
@@ -387,8 +403,32 @@ export function invalid(
   return new AiSdkError(AiSdkErrorCode.INVALID_HOOK_VALUE, `${who} ${what}: ${problem}. ${shape}.`);
 }
 
+/** `read()`'s answer, or the problem of a value that throws when read (a getter, a revoked Proxy). */
+export function readSafely<T>(read: () => T): T | string {
+  try {
+    return read();
+  } catch (error) {
+    return `it could not be read (${describeThrown(error).message})`;
+  }
+}
+
+/** What `value` is, for messages; never throws (a revoked Proxy is 'an unreadable object'). */
 export function kind(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  try {
+    return Array.isArray(value) ? 'an array' : 'an object';
+  } catch {
+    return 'an unreadable object';
+  }
+}
+
+/** A plain object (not null, not an array); false for one that cannot be inspected. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return !Array.isArray(value);
+  } catch {
+    return false;
+  }
 }

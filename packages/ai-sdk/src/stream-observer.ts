@@ -158,6 +158,9 @@ async function failedMidStream(
   guard.failed(state, error);
 }
 
+/** How many (hook, point, result) warnings one middleware remembers; past it, no more warnings. */
+const MAX_WARNED = 1000;
+
 const IGNORED = new Set(['modified', 'replace', 'retry', 'redirect', 'cancel']);
 
 /** Reports results a streamed answer could not act on, once per hook, point and result type. */
@@ -173,7 +176,8 @@ function ignored(
     const type = r.result?.type;
     if (type === undefined || !IGNORED.has(type) || (phase === 'after' && type === 'cancel')) continue;
     const key = `${r.name}\u0000${o.point}\u0000${type}`;
-    if (warned.has(key)) continue;
+    // Bounded: hooks with generated names must not grow this set for ever.
+    if (warned.has(key) || warned.size >= MAX_WARNED) continue;
     warned.add(key);
     const when =
       phase === 'after' ? 'whose answer was already sent' : 'which failed after its first chunks were sent';

@@ -1,10 +1,11 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { AiSdkError, AiSdkErrorCode, CallCancelledError, type CallPhase } from '../errors.js';
 import { type Adapter, CallGuard } from '../guarded-call.js';
+import { isRecord, kind, readSafely } from '../model-values.js';
 import type { GuardOptions } from '../options.js';
 import { TOOL_CALL_POINTS, TOOL_DISCOVERY_POINTS } from '../points.js';
 import { messageOf } from '../reporter.js';
-import { toolInvalid } from '../tool-values.js';
+import { jsonValueProblem, toolInvalid } from '../tool-values.js';
 
 /** What `guardMcpClient` needs of an MCP client (the SDK's `Client` has it). */
 export type McpClientLike = Pick<Client, 'callTool' | 'listTools' | 'getServerVersion'>;
@@ -95,15 +96,16 @@ export function guardMcpClient<C extends McpClientLike>(client: C, options: Guar
   const callTool: Client['callTool'] = async (params, resultSchema, requestOptions) => {
     const server = serverName();
     const tool = params.name;
+    const given = params.arguments ?? {};
     try {
       return await calls.run({
         target: tool,
         component: { type: 'tool', name: server },
-        data: { server, tool_name: tool, tool_input: params.arguments ?? {} },
+        data: { server, tool_name: tool, tool_input: given },
         summary: calls.reporter.enabled ? { server, tool } : undefined,
         signal: requestOptions?.signal,
         run: async (d, outcome) => {
-          const input = inputOf(d.tool_input, outcome.point, outcome);
+          const input = d.tool_input === given ? given : inputOf(d.tool_input, outcome.point, outcome);
           const result = await original.callTool(
             { ...params, arguments: input },
             resultSchema,
@@ -113,7 +115,8 @@ export function guardMcpClient<C extends McpClientLike>(client: C, options: Guar
           return result;
         },
         redirect: async (target, d, phase) => {
-          const input = inputOf(d.tool_input, TOOL_CALL_POINTS.before, undefined);
+          const input =
+            d.tool_input === given ? given : inputOf(d.tool_input, TOOL_CALL_POINTS.before, undefined);
           if (options.redirect !== undefined) return options.redirect(target, input, { server, tool, phase });
           return original.callTool(
             { ...params, name: target, arguments: input },
@@ -167,15 +170,16 @@ function inputOf(
   point: string,
   outcome: { records: readonly { name: string; result: unknown }[] } | undefined,
 ): Record<string, unknown> {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value))
-    return value as Record<string, unknown>;
+  // Checked only when a hook changed it; it goes to the server as JSON.
+  const problem = isRecord(value) ? jsonValueProblem(value) : `it is ${kind(value)}`;
+  if (problem === undefined) return value as Record<string, unknown>;
   const hook = outcome?.records.find((r) => {
     const result = r.result as { type?: string; data?: object } | undefined;
     return result?.type === 'modified' && result.data !== undefined && 'tool_input' in result.data;
   })?.name;
   throw new AiSdkError(
     AiSdkErrorCode.INVALID_HOOK_VALUE,
-    `${hook === undefined ? `a hook at ${point}` : `hook '${hook}' at ${point}`} answered modified({ tool_input }) with a value that is not valid MCP tool arguments: it is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}. An MCP tool's input is an object of named arguments.`,
+    `${hook === undefined ? `a hook at ${point}` : `hook '${hook}' at ${point}`} answered modified({ tool_input }) with a value that is not valid MCP tool arguments: ${problem}. An MCP tool's input is an object of named arguments that JSON can hold.`,
   );
 }
 
@@ -183,6 +187,10 @@ const RESULT_SHAPE =
   "An MCP tool result is a string (a text result) or { content: [{ type: 'text', text }, …], isError?, structuredContent? }";
 
 function toCallToolResult(value: unknown): CallToolResult | string {
+  return readSafely(() => callToolResultOf(value));
+}
+
+function callToolResultOf(value: unknown): CallToolResult | string {
   if (typeof value === 'string') return { content: [{ type: 'text', text: value }] };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return `it is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}`;
@@ -233,6 +241,10 @@ const LIST_SHAPE =
 
 /** The tools a hook left: names of listed tools or tool objects; an empty Lua table (`{}`) is no tools. */
 function toolsOf(value: unknown, listed: readonly McpTool[] | undefined): McpTool[] | string {
+  return readSafely(() => toolsIn(value, listed));
+}
+
+function toolsIn(value: unknown, listed: readonly McpTool[] | undefined): McpTool[] | string {
   if (isEmptyObject(value)) return [];
   if (!Array.isArray(value))
     return `\`tools\` is ${value === null ? 'null' : `a ${typeof value}`}, not an array`;
@@ -275,10 +287,13 @@ const listAdapter: Adapter<ListToolsResult> = {
   points: TOOL_DISCOVERY_POINTS,
   eventPrefix: 'tool.discovery',
   toResult: (value, from) => {
-    const listing = Array.isArray(value) ? { tools: value } : value;
-    const tools = toolsOf((listing as { tools?: unknown } | null)?.tools, undefined);
-    if (typeof tools === 'string') throw toolInvalid(from, 'listing', tools, LIST_SHAPE);
-    return { ...(listing as object), tools } as ListToolsResult;
+    const result = readSafely((): ListToolsResult | string => {
+      const listing = Array.isArray(value) ? { tools: value } : value;
+      const tools = toolsOf((listing as { tools?: unknown } | null)?.tools, undefined);
+      return typeof tools === 'string' ? tools : ({ ...(listing as object), tools } as ListToolsResult);
+    });
+    if (typeof result === 'string') throw toolInvalid(from, 'listing', result, LIST_SHAPE);
+    return result;
   },
   afterData: (data, result) => ({ ...data, tools: result.tools }),
   resultOf: (given, o, result) => {
