@@ -32,8 +32,8 @@ export const MAX_EVENT_TYPE_SEGMENTS = 64;
 export const TYPE_CACHE_SIZE = 10_000;
 
 /** The limits `given` asks for over the defaults; each must be a positive integer. */
-export function resolvePatternLimits(given: Partial<PatternLimits> | undefined): PatternLimits {
-  if (given === undefined) return DEFAULT_PATTERN_LIMITS;
+export function resolvePatternLimits(given: Readonly<Partial<PatternLimits>> | undefined): PatternLimits {
+  if (given === undefined || given === DEFAULT_PATTERN_LIMITS) return DEFAULT_PATTERN_LIMITS;
   const limits = { ...DEFAULT_PATTERN_LIMITS };
   for (const key of ['maxPatternLength', 'maxPatternSegments'] as const) {
     const value = given[key];

@@ -1,10 +1,10 @@
 import { EventError, EventErrorCode } from './errors.js';
 import {
-  DEFAULT_PATTERN_LIMITS,
   MAX_EVENT_TYPE_LENGTH,
   MAX_EVENT_TYPE_SEGMENTS,
   type PatternLimits,
   quote,
+  resolvePatternLimits,
 } from './limits.js';
 
 // A segment: no whitespace, no control characters, no `.`, no `*`.
@@ -100,10 +100,8 @@ export interface CompiledPattern {
  * reads it. Every pattern entering the package (subscribe, persist, log queries, transports)
  * comes through here.
  */
-export function compilePattern(
-  pattern: string,
-  limits: Readonly<PatternLimits> = DEFAULT_PATTERN_LIMITS,
-): CompiledPattern {
+export function compilePattern(pattern: string, bounds?: Readonly<Partial<PatternLimits>>): CompiledPattern {
+  const limits = resolvePatternLimits(bounds);
   if (typeof pattern !== 'string' || pattern.length === 0) {
     throw invalidPattern(pattern, 'it must be a non-empty string');
   }

@@ -129,6 +129,14 @@ describe('pattern limits', () => {
     await expect(log.query({ pattern: 'a.b.c.d' })).rejects.toMatchObject({
       code: 'HOOKSPELL_PATTERN_TOO_LONG',
     });
+    expectLimitError(
+      thrown(() => compilePattern('a.b.c', { maxPatternSegments: 2 })),
+      'HOOKSPELL_PATTERN_TOO_LONG',
+      /limit is 2/,
+    );
+    expect(() => compilePattern('a', { maxPatternLength: 0 })).toThrow(
+      expect.objectContaining({ code: 'HOOKSPELL_INVALID_ARGUMENT' }),
+    );
     const roomy = new EventBus({ limits: { maxPatternSegments: 100 } });
     expect(roomy.subscribe(segments(100, '*'), () => {}).pattern).toBe(segments(100, '*'));
     for (const bad of [0, -1, 1.5, Number.NaN, '10'])
