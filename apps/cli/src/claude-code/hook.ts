@@ -41,6 +41,8 @@ export async function claudeCodeHookCommand(options: HookCommandOptions = {}): P
   let stage: Stage = { event: undefined, point: undefined, failClosed: 'unknown', stopHookActive: false };
   const warnings: string[] = [];
   try {
+    // Started now, awaited when needed: module loading overlaps with reading stdin.
+    void preload();
     const text = options.input ?? (await readStdin());
     const input = parseInput(text);
     const cc = await import('@hookspell/bridge/claude-code');
@@ -329,6 +331,15 @@ export function fireInput(event: ClaudeCodeEvent, input: Record<string, unknown>
   for (const key of ['session_id', 'transcript_path', 'cwd', 'permission_mode', 'prompt_id', 'agent_id'])
     if (text(input[key])) metadata[key] = input[key] as string;
   return { component, data: input, metadata, ...(operation && { operation }) };
+}
+
+let preloading: Promise<unknown> | undefined;
+/** The modules every call that has a config needs; a failure here is met again where they are imported. */
+function preload(): Promise<unknown> {
+  preloading ??= Promise.all([import('@hookspell/bridge/claude-code'), import('../runtime.js')]).catch(
+    () => {},
+  );
+  return preloading;
 }
 
 let tuned = false;
