@@ -11,5 +11,5 @@ export default defineConfig({
   clean: true,
   splitting: true,
   target: 'node20',
-  external: ['@hookspell/hooks', '@hookspell/storage', 'lru-cache', 'ai', '@modelcontextprotocol/sdk'],
+  external: ['@hookspell/core', '@hookspell/hooks', 'lru-cache', 'ai', '@modelcontextprotocol/sdk'],
 });

@@ -1,5 +1,5 @@
 import type { HookOutcome } from '@hookspell/hooks';
-import { HookspellError } from '@hookspell/storage';
+import { HookspellError } from '@hookspell/core';
 
 /** Stable codes of {@link AiSdkError}; safe to branch on. */
 export const AiSdkErrorCode = {
@@ -32,25 +32,22 @@ export const AiSdkErrorCode = {
 } as const;
 export type AiSdkErrorCode = (typeof AiSdkErrorCode)[keyof typeof AiSdkErrorCode];
 
-const MARKER = Symbol.for('hookspell.error.AiSdkError');
-const CANCELLED_MARKER = Symbol.for('hookspell.error.CallCancelledError');
-
 /**
  * Every error `@hookspell/ai-sdk` throws. The message starts with `[hookspell] [ai-sdk]` and says
  * what was wrong, where, and what to do.
  */
 export class AiSdkError extends HookspellError {
   declare readonly code: AiSdkErrorCode;
+  static override readonly kind: string = 'AiSdkError';
 
   constructor(code: AiSdkErrorCode, message: string, options?: { cause?: unknown }) {
     super({ code, message: `[hookspell] [ai-sdk] ${message}`, cause: options?.cause });
     this.name = 'AiSdkError';
-    Object.defineProperty(this, MARKER, { value: true });
   }
 
-  /** True for an `AiSdkError` from any copy of this package (where `instanceof` may fail). */
+  /** True for an `AiSdkError` (a `CallCancelledError` too) from any copy of this package. */
   static override isInstance(error: unknown): error is AiSdkError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[MARKER] === true;
+    return HookspellError.isInstance.call(AiSdkError, error);
   }
 }
 
@@ -76,6 +73,7 @@ const CANCEL_CODES: Record<CallKind, AiSdkErrorCode> = {
  * hook stopped it, and its reason.
  */
 export class CallCancelledError extends AiSdkError {
+  static override readonly kind: string = 'CallCancelledError';
   readonly kind: CallKind;
   /** The model id, the tool name, or the MCP server name (for a tool listing). */
   readonly target: string;
@@ -107,16 +105,11 @@ export class CallCancelledError extends AiSdkError {
     this.reason = reason;
     this.hook = hook;
     this.outcome = outcome;
-    Object.defineProperty(this, CANCELLED_MARKER, { value: true });
   }
 
   /** True for a `CallCancelledError` from any copy of this package. */
   static override isInstance(error: unknown): error is CallCancelledError {
-    return (
-      typeof error === 'object' &&
-      error !== null &&
-      (error as Record<symbol, unknown>)[CANCELLED_MARKER] === true
-    );
+    return HookspellError.isInstance.call(CallCancelledError, error);
   }
 }
 

@@ -1,5 +1,5 @@
 import { HookExecutor, type HookOutcome, HookRegistry, HookResult } from '@hookspell/hooks';
-import { costTracking } from '@hookspell/hooks/builtins';
+import { costTracking } from '@hookspell/builtins';
 import { generateText, wrapLanguageModel } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { describe, expect, it } from 'vitest';
@@ -458,7 +458,7 @@ describe('hookspellMiddleware: AgentError', () => {
   });
 
   it('the retry built-in retries a 503 from the model at AgentError', async () => {
-    const { retry } = await import('@hookspell/hooks/builtins');
+    const { retry } = await import('@hookspell/builtins');
     const registry = new HookRegistry();
     retry({ maxAttempts: 3, initialDelayMs: 1 }).register(registry);
     const busy = Object.assign(new Error('busy'), { status: 503 });
