@@ -5,6 +5,9 @@
  *  (3) awaited async delivery to 1 and 10 async subscribers vs emittery
  *  (4) publishing with SQLite persistence (group commit), durable and not
  *  (5) the original's workload: 10 subscribers over a mix of 5 patterns, 100 000 events
+ *  (6) drop-oldest with priorities: 100 000 publishes to a stalled subscriber (queue full, one
+ *      eviction per publish) — no emitter library has bounded prioritised queues, so the anchor is
+ *      hookspell's own case without priorities
  * Every hookspell case builds a full event envelope (id, sequence, timestamp, metadata); the
  * emitters it is compared with pass the payload alone.
  *
@@ -223,5 +226,57 @@ rmSync(dir, { recursive: true, force: true });
       `EventEmitter2 ${ee2Count}. hookspell sustained ${(results[1]!.opsPerSec / 1000).toFixed(0)} k events/s ` +
       `= ${((results[1]!.opsPerSec * expectedPerRound) / 5 / 1e6).toFixed(1)} M deliveries/s.\n`,
   );
+}
+// (6) a stalled subscriber whose queue is full: every publish evicts one queued event (issue 14,
+// item 9 — this took 16.7 s per 100 000 with priorities when eviction was O(queue)).
+{
+  const EVENTS = 100_000;
+  const stalled = new Promise<void>(() => {});
+  const stalledBus = (name: string) => {
+    const bus = new EventBus();
+    const sub = bus.subscribe('job.queued', () => stalled, {
+      queueSize: 1000,
+      overflow: 'drop-oldest',
+      name,
+    });
+    return { bus, sub };
+  };
+  const flat = stalledBus('no priorities');
+  const levels = stalledBus('5 levels');
+  const spread = stalledBus('all different');
+  const options = [0, 1, 2, 3, 4].map((priority) => ({ priority }));
+  // A fixed scramble of 0..99 990: up to 1000 distinct priorities queued at once.
+  const spreadOptions = Array.from({ length: EVENTS }, (_, i) => ({ priority: (i * 7919) % 99_991 }));
+  await compare(
+    '(6) drop-oldest to a stalled subscriber (queue 1000, full): 100 000 publishes per call (events/s)',
+    [
+      {
+        name: 'priority 0 only',
+        opsPerCall: EVENTS,
+        fn: () => {
+          for (let i = 0; i < EVENTS; i++) flat.bus.emit('job.queued', payload);
+        },
+      },
+      {
+        name: '5 priority levels',
+        opsPerCall: EVENTS,
+        fn: () => {
+          for (let i = 0; i < EVENTS; i++) levels.bus.emit('job.queued', payload, options[i % 5]);
+        },
+      },
+      {
+        name: 'all different priorities (up to 1000 levels queued)',
+        opsPerCall: EVENTS,
+        fn: () => {
+          for (let i = 0; i < EVENTS; i++) spread.bus.emit('job.queued', payload, spreadOptions[i]);
+        },
+      },
+    ],
+    { anchor: 'priority 0 only', samples: 5 },
+  );
+  const drops = [flat, levels, spread].map(
+    ({ sub }) => `${sub.name} ${sub.stats.dropped}/${sub.stats.received - 1001}`,
+  );
+  console.log(`Drops (counted/expected): ${drops.join(', ')}.\n`);
 }
 if (sink < 0) console.log(sink);
