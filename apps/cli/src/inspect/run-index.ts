@@ -227,8 +227,9 @@ export class RunIndex {
     return {
       ...rest,
       openFires,
-      points: [...run.points],
-      hooks: [...run.hooks],
+      // Sorted: the first pass meets a run's events newest first.
+      points: [...run.points].sort(),
+      hooks: [...run.hooks].sort(),
       durationMs: run.lastAt - run.startedAt,
       status: failed ? 'failed' : run.cancels > 0 ? 'cancelled' : 'ok',
       live: now - run.lastAt < LIVE_MS || (openFires > 0 && now - run.lastAt < OPEN_FIRE_MS),
