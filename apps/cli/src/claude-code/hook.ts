@@ -39,6 +39,7 @@ export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 export async function claudeCodeHookCommand(options: HookCommandOptions = {}): Promise<HookReply> {
   const env = options.env ?? process.env;
   let stage: Stage = { event: undefined, point: undefined, failClosed: 'unknown', stopHookActive: false };
+  current = () => stage;
   const warnings: string[] = [];
   try {
     // Started now, awaited when needed: module loading overlaps with reading stdin.
@@ -156,8 +157,20 @@ async function fireAndAnswer(
   return withWarnings(reply, warnings);
 }
 
+let current: () => Stage = () => ({
+  event: undefined,
+  point: undefined,
+  failClosed: 'unknown',
+  stopHookActive: false,
+});
+
+/** What is known of the call in progress, for an error thrown outside it (see run-hook.ts). */
+export function currentStage(): Stage {
+  return current();
+}
+
 /** What is known of the call when something fails: the event, its point, and whether it fails closed. */
-interface Stage {
+export interface Stage {
   event: ClaudeCodeEvent | undefined;
   point: string | undefined;
   /** `unknown`: the config could not be read, so its `failClosed` could not be either. */

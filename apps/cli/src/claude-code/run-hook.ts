@@ -1,4 +1,11 @@
-import { claudeCodeHookCommand, type HookCommandOptions } from './hook.js';
+import { errorLine } from '../errors.js';
+import {
+  claudeCodeHookCommand,
+  currentStage,
+  failureReply,
+  type HookCommandOptions,
+  type HookReply,
+} from './hook.js';
 
 /**
  * Runs one Claude Code hook call and ends the process with its answer: stdout and stderr written
@@ -7,10 +14,25 @@ import { claudeCodeHookCommand, type HookCommandOptions } from './hook.js';
  * Claude Code's tool call.
  */
 export async function runHookAndExit(options: HookCommandOptions): Promise<never> {
-  const reply = await claudeCodeHookCommand(options);
-  await write(process.stdout, reply.stdout);
-  await write(process.stderr, reply.stderr);
-  process.exit(reply.exitCode);
+  // An error thrown outside the call's own try (a callback of a hook's library, a rejection no
+  // one awaited) would end the process with exit 1, which Claude Code reads as "go ahead": it is
+  // answered as a failure of hookspell instead, by the same rule.
+  const crash = (error: unknown) =>
+    void answer(failureReply(currentStage(), `internal error: ${errorLine(error)}`));
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  return answer(await claudeCodeHookCommand(options));
+}
+
+let answered = false;
+async function answer(reply: HookReply): Promise<never> {
+  if (!answered) {
+    answered = true;
+    await write(process.stdout, reply.stdout);
+    await write(process.stderr, reply.stderr);
+    process.exit(reply.exitCode);
+  }
+  return new Promise<never>(() => {});
 }
 
 function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
