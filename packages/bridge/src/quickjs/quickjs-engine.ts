@@ -22,6 +22,16 @@ async function loadModule(): Promise<QuickJSWASMModule> {
   );
 }
 
+/**
+ * Bytes of the QuickJS wasm memory now (0 before the engine is loaded). Wasm memory only grows,
+ * so this is what QuickJS scripts have cost the process at most; tests use it to check bounds.
+ * @internal
+ */
+export async function wasmMemoryBytes(): Promise<number> {
+  if (modulePromise === undefined) return 0;
+  return (await modulePromise).getWasmMemory().buffer.byteLength;
+}
+
 /** The JavaScript engine: QuickJS (quickjs-emscripten, release-sync wasm shipped in its package). */
 export function createQuickJSEngine(): ScriptEngine {
   return {

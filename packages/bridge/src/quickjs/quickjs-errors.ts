@@ -4,6 +4,12 @@ import type { ScriptLimits } from '../types.js';
 import { bridgeValueProblem } from './quickjs-values.js';
 
 const MAX_TRACE_LINES = 24;
+/** Characters of a thrown message (or of a thrown value's JSON) kept in the host's error. */
+const MAX_MESSAGE = 2000;
+
+function clip(text: string): string {
+  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}… (${text.length} characters)` : text;
+}
 
 /** What reading a guest exception needs from its instance. @internal */
 export interface GuestErrorContext {
@@ -61,6 +67,12 @@ export function guestError(
       `${what} ran out of memory (limit ${limits.memoryBytes} bytes)`,
       location,
     );
+  if (name === 'InternalError' && /^string too long$/i.test(message))
+    return new ScriptMemoryError(
+      limits.memoryBytes,
+      `${what} built a string longer than QuickJS allows (2^30 - 1 characters)`,
+      location,
+    );
   if ((name === 'InternalError' || name === 'RangeError') && /stack overflow|call stack/i.test(message))
     return new ScriptMemoryError(
       0,
@@ -71,12 +83,13 @@ export function guestError(
     try {
       const text = ctx.toHost(handle, 'error');
       thrown = text;
-      message = `threw ${JSON.stringify(text)}`;
+      message = `threw ${clip(JSON.stringify(text) ?? String(text))}`;
     } catch {
       message = `threw a ${vm.typeof(handle)} value`;
     }
     return new ScriptError(`${what} failed: ${message}`, location, { thrown });
   }
+  message = clip(message);
   return new ScriptError(`${what} failed: ${name ? `${name}: ` : ''}${message}`, location, {
     thrown: message,
   });

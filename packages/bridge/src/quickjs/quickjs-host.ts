@@ -15,8 +15,11 @@ export function hostObject(inst: QuickJSInstance): QuickJSHandle {
   const { vm, host } = inst;
   const limits = host.limits;
   const obj = vm.newObject();
-  const def = (name: string, fn: (...args: QuickJSHandle[]) => QuickJSHandle | undefined) => {
-    const f = vm.newFunction(name, fn);
+  type HostFn = (a?: QuickJSHandle, b?: QuickJSHandle, c?: QuickJSHandle) => QuickJSHandle | undefined;
+  const def = (name: string, fn: HostFn) => {
+    // While the jobs of an overrun are dropped, a job reaching the host does nothing: no hook,
+    // no event, no guest value (allocations fail then, see QuickJSInstance#dropJobs).
+    const f = vm.newFunction(name, (a, b, c) => (inst.dropping ? undefined : fn(a, b, c)));
     vm.setProp(obj, name, f);
     f.dispose();
   };
@@ -61,12 +64,13 @@ export function hostObject(inst: QuickJSInstance): QuickJSHandle {
   def('hookUnregister', (id) => out(host.unregisterHook(String(arg(id, 'id'))), 'result'));
   def('hookList', (filter) => out(host.listHooks(arg(filter, 'filter')), 'hooks'));
 
-  def('eventPublish', (type, data, options) =>
-    inst.promise(
+  def('eventPublish', (type, data, options) => {
+    inst.refuseIfPastDeadline('Event.publish');
+    return inst.promise(
       host.publish(arg(type, 'type'), arg(data, 'data'), arg(options, 'options')).then(() => true),
       'result',
-    ),
-  );
+    );
+  });
   def('eventSubscribe', (pattern, fn) => {
     const p = arg(pattern, 'pattern');
     if (fn === undefined || vm.typeof(fn) === 'undefined') return out(host.subscribe(p, undefined), 'id');
