@@ -1,5 +1,5 @@
-import type { HookOutcome } from '@hookspell/hooks';
 import { HookspellError } from '@hookspell/core';
+import type { HookOutcome } from '@hookspell/hooks';
 
 /** Stable codes of {@link AiSdkError}; safe to branch on. */
 export const AiSdkErrorCode = {
