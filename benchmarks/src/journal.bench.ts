@@ -26,7 +26,7 @@ import {
   rateLimit,
   retry,
   security,
-} from '@hookspell/hooks/builtins';
+} from '@hookspell/builtins';
 import { SqliteStorage } from '@hookspell/storage';
 import { type CaseResult, compare, median, printTable } from './harness.js';
 

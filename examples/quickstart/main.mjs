@@ -12,7 +12,7 @@ import { ScriptRuntime } from '@hookspell/bridge';
 import { commandHook } from '@hookspell/bridge/command';
 import { EventBus, EventLog, withCorrelation } from '@hookspell/events';
 import { HookExecutor, HookJournal, HookRegistry, PRIORITY } from '@hookspell/hooks';
-import { rateLimit, security } from '@hookspell/hooks/builtins';
+import { rateLimit, security } from '@hookspell/builtins';
 import { ScopedState, SqliteStorage } from '@hookspell/storage';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { ScriptRuntime } from '@hookspell/bridge';
 import { EventBus } from '@hookspell/events';
 import { HookExecutor, HookRegistry } from '@hookspell/hooks';
-import { costTracking } from '@hookspell/hooks/builtins';
+import { costTracking } from '@hookspell/builtins';
 import { MemoryStorage, ScopedState } from '@hookspell/storage';
 import { describe, expect, it } from 'vitest';
 

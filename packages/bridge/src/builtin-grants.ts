@@ -1,10 +1,10 @@
 import { nearestName } from '@hookspell/hooks';
-import type { BuiltinHook } from '@hookspell/hooks/builtins';
+import type { BuiltinHook } from '@hookspell/builtins';
 import { KNOWN_BUILTINS } from './builtin-options.js';
 import { BridgeError, BridgeErrorCode } from './errors.js';
 
 /**
- * A built-in's factory, as `@hookspell/hooks/builtins` exports them (`rateLimit`, `security`…)
+ * A built-in's factory, as `@hookspell/builtins` exports them (`rateLimit`, `security`…)
  * or as a host writes one (`(o) => rateLimit({ ...o, capacity: 5 })`). The bridge calls it with
  * the options a script gave, converted; checking their values is the factory's job.
  */
@@ -14,7 +14,7 @@ export type BuiltinFactory = (options?: never) => BuiltinHook;
 export type BuiltinGrants = Readonly<Record<string, BuiltinFactory>>;
 
 const HOW_TO_GRANT =
-  "The host grants built-ins with `new ScriptRuntime({ builtins: BUILTINS })` (BUILTINS from '@hookspell/hooks/builtins') or a subset such as `{ builtins: { rateLimit, security } }`.";
+  "The host grants built-ins with `new ScriptRuntime({ builtins: BUILTINS })` (BUILTINS from '@hookspell/builtins') or a subset such as `{ builtins: { rateLimit, security } }`.";
 
 /**
  * The factory granted under `name`, or an error that says what is wrong (no grants, not granted,

@@ -1,5 +1,5 @@
 import { nearestName } from '@hookspell/hooks';
-import type { BUILTINS } from '@hookspell/hooks/builtins';
+import type { BUILTINS } from '@hookspell/builtins';
 import { BridgeError, BridgeErrorCode, BridgeValueError } from './errors.js';
 
 /**

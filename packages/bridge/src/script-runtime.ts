@@ -69,7 +69,7 @@ export class ScriptRuntime {
     this.#executor = options.executor;
     if (options.builtins !== undefined && (typeof options.builtins !== 'object' || options.builtins === null))
       throw invalidArgument(
-        "`builtins` must be an object of built-in factories by name, e.g. BUILTINS from '@hookspell/hooks/builtins'.",
+        "`builtins` must be an object of built-in factories by name, e.g. BUILTINS from '@hookspell/builtins'.",
       );
     this.#builtins = options.builtins;
     this.#bus = options.bus;

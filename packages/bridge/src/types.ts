@@ -76,7 +76,7 @@ export interface ScriptRuntimeOptions {
   maxLogLines?: number;
   /**
    * Built-in hooks scripts may register with `Hook.builtin(name, options)`, by name: `BUILTINS`
-   * from '@hookspell/hooks/builtins' for all eight, or a subset (`{ rateLimit, security }`), or
+   * from '@hookspell/builtins' for all eight, or a subset (`{ rateLimit, security }`), or
    * factories of your own. A capability: without it, `Hook.builtin` raises a clear error, and
    * the bridge never loads the built-ins (or pino, cockatiel, limiter) itself.
    * @default none

@@ -1,5 +1,5 @@
 import type { HookspellEvent } from '@hookspell/events';
-import { BUILTINS, rateLimit, security } from '@hookspell/hooks/builtins';
+import { BUILTINS, rateLimit, security } from '@hookspell/builtins';
 import { describe, expect, it } from 'vitest';
 import { BridgeError, type BuiltinGrants, ScriptError } from '../src/index.js';
 import { world } from './helpers.js';
@@ -115,7 +115,7 @@ describe('Hook.builtin errors say what, where and what to do', () => {
     expect(lua).toMatch(/^none\.lua:1: Hook\.builtin: .*built-in `rateLimit` is not available/);
     expect(lua).toContain('new ScriptRuntime({ builtins: BUILTINS })');
     const js = await caught(`try { Hook.builtin('rateLimit') } catch (e) { print(e.message) }`, 'none.js');
-    expect(js).toMatch(/this runtime grants scripts no built-in hooks.*'@hookspell\/hooks\/builtins'/);
+    expect(js).toMatch(/this runtime grants scripts no built-in hooks.*'@hookspell\/builtins'/);
   });
 
   it('a built-in the host did not grant, and a typo with the nearest name', async () => {

@@ -1,9 +1,16 @@
-import type { Clock } from '../clock.js';
-import { HookError, HookErrorCode } from '../errors/hook-error.js';
-import type { HookPoint } from '../hook-points.js';
-import type { Priority } from '../priority.js';
-import type { AnyHookRegistry } from '../registry.js';
-import type { HookBatch, HookContext, HookObject, HookReturn, RegisterOptions } from '../types.js';
+import {
+  type AnyHookRegistry,
+  type Clock,
+  type HookBatch,
+  type HookContext,
+  HookError,
+  HookErrorCode,
+  type HookObject,
+  type HookPoint,
+  type HookReturn,
+  type Priority,
+  type RegisterOptions,
+} from '@hookspell/hooks';
 
 /**
  * A built-in hook: a hook object (register it anywhere yourself) that also knows the points it is

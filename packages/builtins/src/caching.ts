@@ -1,9 +1,11 @@
+import {
+  type HookContext,
+  type HookPoint,
+  HookResult,
+  systemClock,
+  type WrapCacheStore,
+} from '@hookspell/hooks';
 import { LRUCache } from 'lru-cache';
-import { systemClock } from '../clock.js';
-import type { HookPoint } from '../hook-points.js';
-import { HookResult } from '../hook-result.js';
-import type { HookContext } from '../types.js';
-import type { WrapCacheStore } from '../wrap.js';
 import { BoundedMap } from './bounded-map.js';
 import {
   AFTER_OF,

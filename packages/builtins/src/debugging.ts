@@ -1,6 +1,11 @@
-import { systemClock } from '../clock.js';
-import { HOOK_POINTS, type HookPoint } from '../hook-points.js';
-import type { ComponentRef, HookContext, HookLanguage } from '../types.js';
+import {
+  type ComponentRef,
+  HOOK_POINTS,
+  type HookContext,
+  type HookLanguage,
+  type HookPoint,
+  systemClock,
+} from '@hookspell/hooks';
 import {
   type BuiltinHook,
   type BuiltinOptions,

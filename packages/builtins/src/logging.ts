@@ -1,7 +1,5 @@
+import { HOOK_POINTS, type HookContext, systemClock } from '@hookspell/hooks';
 import { type DestinationStream, type Level, type Logger, pino } from 'pino';
-import { systemClock } from '../clock.js';
-import { HOOK_POINTS } from '../hook-points.js';
-import type { HookContext } from '../types.js';
 import {
   type BuiltinHook,
   type BuiltinOptions,
@@ -41,7 +39,7 @@ export interface LoggingHook extends BuiltinHook {
  *
  * @example
  * ```ts
- * import { logging } from '@hookspell/hooks/builtins';
+ * import { logging } from '@hookspell/builtins';
  * logging({ level: 'debug', maxDataBytes: 512 }).register(registry); // every built-in point
  * ```
  */

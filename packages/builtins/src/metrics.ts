@@ -1,7 +1,5 @@
+import { HOOK_POINTS, type HookContext, systemClock } from '@hookspell/hooks';
 import { LRUCache } from 'lru-cache';
-import { systemClock } from '../clock.js';
-import { HOOK_POINTS } from '../hook-points.js';
-import type { HookContext } from '../types.js';
 import {
   AFTER_OF,
   type BuiltinHook,

@@ -1,4 +1,4 @@
-import type { HookContext } from '../types.js';
+import type { HookContext } from '@hookspell/hooks';
 import { BoundedMap } from './bounded-map.js';
 import { AFTER_OF, operationOf } from './builtin-hook.js';
 

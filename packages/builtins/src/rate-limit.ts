@@ -1,8 +1,6 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import { type HookContext, HookResult, systemClock } from '@hookspell/hooks';
 import { LRUCache } from 'lru-cache';
-import { systemClock } from '../clock.js';
-import { HookResult } from '../hook-result.js';
-import type { HookContext } from '../types.js';
 import {
   type BuiltinHook,
   type BuiltinOptions,

@@ -1,3 +1,4 @@
+import { type HookContext, HookResult } from '@hookspell/hooks';
 import {
   decorrelatedJitterGenerator,
   ExponentialBackoff,
@@ -6,8 +7,6 @@ import {
   type IBackoffFactory,
   noJitterGenerator,
 } from 'cockatiel';
-import { HookResult } from '../hook-result.js';
-import type { HookContext } from '../types.js';
 import {
   type BuiltinHook,
   type BuiltinOptions,

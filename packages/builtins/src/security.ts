@@ -1,7 +1,11 @@
-import { systemClock } from '../clock.js';
-import type { HookPoint } from '../hook-points.js';
-import { HookResult } from '../hook-result.js';
-import type { ComponentRef, HookContext, HookInput } from '../types.js';
+import {
+  type ComponentRef,
+  type HookContext,
+  type HookInput,
+  type HookPoint,
+  HookResult,
+  systemClock,
+} from '@hookspell/hooks';
 import {
   type BuiltinHook,
   type BuiltinOptions,

@@ -1,5 +1,5 @@
+import type { Clock } from '@hookspell/hooks';
 import { TokenBucket } from 'limiter';
-import type { Clock } from '../clock.js';
 
 /**
  * limiter's `TokenBucket` on an injected clock. limiter reads `performance.now()` directly, so

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, stableHash } from '../src/builtins/index.js';
+import { canonicalJson, stableHash } from '../src/index.js';
 
 describe('canonicalJson / stableHash', () => {
   it('ignores key order at every depth', () => {

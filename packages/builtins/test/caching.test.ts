@@ -1,6 +1,6 @@
+import { HookExecutor, HookRegistry, HookResult, PRIORITY } from '@hookspell/hooks';
 import { describe, expect, it, vi } from 'vitest';
-import { caching, NEVER_CACHE } from '../src/builtins/index.js';
-import { HookExecutor, HookRegistry, HookResult, PRIORITY } from '../src/index.js';
+import { caching, NEVER_CACHE } from '../src/index.js';
 import { FakeClock } from './helpers.js';
 
 function setup(options: Parameters<typeof caching>[0] = {}) {

@@ -1,6 +1,6 @@
+import { HOOK_POINTS, HookExecutor, HookRegistry, PRIORITY } from '@hookspell/hooks';
 import { describe, expect, it } from 'vitest';
-import { debugging } from '../src/builtins/index.js';
-import { HOOK_POINTS, HookExecutor, HookRegistry, PRIORITY } from '../src/index.js';
+import { debugging } from '../src/index.js';
 import { FakeClock } from './helpers.js';
 
 function setup(options: Parameters<typeof debugging>[0] = {}) {

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
+import { HOOK_POINTS, HookExecutor, HookRegistry, PRIORITY } from '@hookspell/hooks';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { logging } from '../src/builtins/index.js';
-import { HOOK_POINTS, HookExecutor, HookRegistry, PRIORITY } from '../src/index.js';
+import { logging } from '../src/index.js';
 import { FakeClock } from './helpers.js';
 
 function capture() {

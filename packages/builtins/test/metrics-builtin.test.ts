@@ -1,6 +1,6 @@
+import { HookExecutor, HookRegistry, PRIORITY } from '@hookspell/hooks';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BUCKETS_MS, metrics } from '../src/builtins/index.js';
-import { HookExecutor, HookRegistry, PRIORITY } from '../src/index.js';
+import { DEFAULT_BUCKETS_MS, metrics } from '../src/index.js';
 import { FakeClock } from './helpers.js';
 
 function setup(options: Parameters<typeof metrics>[0] = {}) {

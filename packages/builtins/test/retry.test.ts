@@ -1,7 +1,7 @@
+import { HookError, HookExecutor, HookRegistry, HookResult, PRIORITY } from '@hookspell/hooks';
 import { ConstantBackoff } from 'cockatiel';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { errorKind, RETRYABLE_ERRORS, retry, statusKind } from '../src/builtins/index.js';
-import { HookError, HookExecutor, HookRegistry, HookResult, PRIORITY } from '../src/index.js';
+import { errorKind, RETRYABLE_ERRORS, retry, statusKind } from '../src/index.js';
 
 function setup(options: Parameters<typeof retry>[0] = {}) {
   const registry = new HookRegistry();

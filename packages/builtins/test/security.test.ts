@@ -1,6 +1,6 @@
+import { HookExecutor, HookRegistry, HookResult, PRIORITY } from '@hookspell/hooks';
 import { describe, expect, it } from 'vitest';
-import { maskSensitive, SENSITIVE_KEYS, security, sensitiveKeyMatcher } from '../src/builtins/index.js';
-import { HookExecutor, HookRegistry, HookResult, PRIORITY } from '../src/index.js';
+import { maskSensitive, SENSITIVE_KEYS, security, sensitiveKeyMatcher } from '../src/index.js';
 import { FakeClock } from './helpers.js';
 
 function setup(options: Parameters<typeof security>[0] = {}) {

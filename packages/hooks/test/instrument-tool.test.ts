@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { retry } from '../src/builtins/index.js';
 import { HookCancelledError, HookExecutor, type HookPoint, HookRegistry, HookResult } from '../src/index.js';
 import { instrumentTool } from '../src/lifecycle/index.js';
 
@@ -129,7 +128,7 @@ describe('instrumentTool()', () => {
     expect(await broken({})).toBe('fallback');
   });
 
-  it('a tool outliving its timeout: signal aborted, custom:tool_timeout fired, HOOKSPELL_TOOL_TIMEOUT, retried by retry()', async () => {
+  it('a tool outliving its timeout: signal aborted, custom:tool_timeout fired, HOOKSPELL_TOOL_TIMEOUT, retried by a retry result', async () => {
     const { executor, registry, fired } = setup();
     let aborted = 0;
     let calls = 0;
@@ -156,7 +155,7 @@ describe('instrumentTool()', () => {
     ]);
     expect(fired[4]!.data).toEqual({ parameters: {}, timeoutMs: 30 });
     expect(fired[5]!.data).toEqual({ parameters: {}, ok: false });
-    retry({ initialDelayMs: 1 }).register(registry, ['ToolError']);
+    registry.register('ToolError', () => HookResult.retry(1, 3), { name: 'retry' }); // as the retry built-in answers
     expect(await slow({})).toBe('finally');
     expect(calls).toBe(3);
   });

@@ -19,7 +19,7 @@ import type {
   HookRegistry,
   RegisterOptions,
 } from '@hookspell/hooks';
-import type { BUILTINS, BuiltinHook } from '@hookspell/hooks/builtins';
+import type { BUILTINS, BuiltinHook } from '@hookspell/builtins';
 import { display } from '../config/find.js';
 import type { ClaudeCodeEntry, ResolvedConfig, ResolvedHook } from '../config/types.js';
 import { CliError, CliErrorCode, errorLine } from '../errors.js';
