@@ -3,6 +3,7 @@ import type { HookContext } from '@hookspell/hooks';
 import type { QuickJSHandle } from 'quickjs-emscripten-core';
 import { builtinValueError } from '../builtin-options.js';
 import type { QuickJSInstance } from './quickjs-instance.js';
+import { enterGrowthBudget } from './quickjs-memory-guard.js';
 
 /**
  * Builds the object of host primitives the prelude closes over (`hookRegister`, `eventPublish`,
@@ -17,9 +18,20 @@ export function hostObject(inst: QuickJSInstance): QuickJSHandle {
   const obj = vm.newObject();
   type HostFn = (a?: QuickJSHandle, b?: QuickJSHandle, c?: QuickJSHandle) => QuickJSHandle | undefined;
   const def = (name: string, fn: HostFn) => {
-    // While the jobs of an overrun are dropped, a job reaching the host does nothing: no hook,
-    // no event, no guest value (allocations fail then, see QuickJSInstance#dropJobs).
-    const f = vm.newFunction(name, (a, b, c) => (inst.dropping ? undefined : fn(a, b, c)));
+    const f = vm.newFunction(name, (a, b, c) => {
+      // While the jobs of an overrun are dropped, a job reaching the host does nothing: no hook,
+      // no event, no guest value (allocations fail then, see QuickJSInstance#dropJobs).
+      if (inst.dropping) return undefined;
+      // What the host builds for the script (an event, a loaded value) is the host's memory,
+      // as for Lua: only the script's own code is held to the growth bound (the conversions
+      // that run script code enter it again).
+      const growth = enterGrowthBudget(undefined);
+      try {
+        return fn(a, b, c);
+      } finally {
+        enterGrowthBudget(growth);
+      }
+    });
     vm.setProp(obj, name, f);
     f.dispose();
   };
