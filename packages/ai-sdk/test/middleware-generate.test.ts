@@ -1,5 +1,5 @@
-import { HookExecutor, type HookOutcome, HookRegistry, HookResult } from '@hookspell/hooks';
 import { costTracking } from '@hookspell/builtins';
+import { HookExecutor, type HookOutcome, HookRegistry, HookResult } from '@hookspell/hooks';
 import { generateText, wrapLanguageModel } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { describe, expect, it } from 'vitest';

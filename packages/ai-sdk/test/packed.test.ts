@@ -51,7 +51,7 @@ afterAll(() => {
 });
 
 describe('the packed package', () => {
-  it('ships dist and src only, and works from plain Node: middleware, guardTools, the MCP guard', () => {
+  it('ships its build only, and works from plain Node: middleware, guardTools, the MCP guard', () => {
     const files = execFileSync(
       'tar',
       ['-tzf', join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!)],
@@ -64,7 +64,7 @@ describe('the packed package', () => {
     expect(files).toContain('package/dist/index.js');
     expect(files).toContain('package/dist/mcp.d.ts');
     expect(
-      files.filter((f) => !/^package\/(dist|src)\/|^package\/(package\.json|README\.md)$/.test(f)),
+      files.filter((f) => !/^package\/(dist|src)\/|^package\/(package\.json|README\.md|LICENSE)$/.test(f)),
     ).toEqual([]);
 
     writeFileSync(
