@@ -15,7 +15,8 @@
  *   - no hooks: the floor of the path (config from the cache, SQLite opened and closed, the answer);
  *   - 5 hooks with the config cache off (`HOOKSPELL_CONFIG_CACHE=0`: YAML + ajv on every call).
  * With BEFORE_CLI=<path to an older dist/cli.js>, `--version` and `fire` with one command hook
- * are also run on it (the "before" column of benchmarks/README.md).
+ * are also run on it (the "before" rows of benchmarks/README.md); HOOKSPELL_CLI=<path> measures
+ * another build than apps/cli/dist.
  *
  *   pnpm --filter hookspell build && pnpm --filter @hookspell/benchmarks bench claude-code-startup
  */
@@ -27,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { median } from './harness.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 21);
-const CLI = fileURLToPath(new URL('../../apps/cli/dist/cli.js', import.meta.url));
+const CLI = process.env.HOOKSPELL_CLI ?? fileURLToPath(new URL('../../apps/cli/dist/cli.js', import.meta.url));
 const BEFORE = process.env.BEFORE_CLI;
 
 const JS_HOOK = `Hook.register('BeforeToolExecution', (ctx) => {
@@ -172,7 +173,12 @@ const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
 for (let r = 0; r < ROUNDS; r++) {
   for (let i = 0; i < cases.length; i++) {
     const c = cases[(i + r) % cases.length]!;
-    times.get(c.name)!.push(await run(c));
+    try {
+      times.get(c.name)!.push(await run(c));
+    } catch (error) {
+      // A sample lost to the machine (a rebuild under way, a spawn refused) is dropped and said.
+      console.error(`round ${r + 1}: ${(error as Error).message.split('\n')[0]}; sample dropped`);
+    }
   }
 }
 const anchor = median(times.get(cases[0]!.name)!);
