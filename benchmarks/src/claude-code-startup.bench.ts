@@ -28,7 +28,8 @@ import { fileURLToPath } from 'node:url';
 import { median } from './harness.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 21);
-const CLI = process.env.HOOKSPELL_CLI ?? fileURLToPath(new URL('../../apps/cli/dist/cli.js', import.meta.url));
+const CLI =
+  process.env.HOOKSPELL_CLI ?? fileURLToPath(new URL('../../apps/cli/dist/cli.js', import.meta.url));
 const BEFORE = process.env.BEFORE_CLI;
 
 const JS_HOOK = `Hook.register('BeforeToolExecution', (ctx) => {

@@ -1,7 +1,7 @@
 import { type BuiltinFactory, type BuiltinGrants, type ScriptLogger, ScriptRuntime } from '@hookspell/bridge';
+import type { BUILTINS } from '@hookspell/builtins';
 import { EventBus, EventLog } from '@hookspell/events';
 import { HookExecutor, HookJournal, type HookPoint, HookRegistry } from '@hookspell/hooks';
-import type { BUILTINS } from '@hookspell/builtins';
 import { ScopedState, type StorageBackend } from '@hookspell/storage';
 import { display } from './config/find.js';
 import type { ResolvedConfig } from './config/types.js';

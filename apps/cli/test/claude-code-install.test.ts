@@ -222,7 +222,7 @@ describe('hookspell import claude-settings', () => {
     }
   });
 
-  it("keeps a plugin's ${CLAUDE_PLUGIN_ROOT} and points pluginRoot at the plugin, relative to the config", async () => {
+  it("keeps a plugin's CLAUDE_PLUGIN_ROOT placeholder and points pluginRoot at the plugin, relative to the config", async () => {
     const dir = project({
       'plugins/guard/hooks/hooks.json': JSON.stringify({
         description: 'a guard plugin',

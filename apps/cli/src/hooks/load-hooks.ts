@@ -9,6 +9,7 @@ import {
 } from '@hookspell/bridge';
 import type { ClaudeCodeEvent, ClaudeSettings } from '@hookspell/bridge/claude-code';
 import { commandHook } from '@hookspell/bridge/command';
+import type { BUILTINS, BuiltinHook } from '@hookspell/builtins';
 import type {
   Hook,
   HookFunction,
@@ -19,7 +20,6 @@ import type {
   HookRegistry,
   RegisterOptions,
 } from '@hookspell/hooks';
-import type { BUILTINS, BuiltinHook } from '@hookspell/builtins';
 import { display } from '../config/find.js';
 import type { ClaudeCodeEntry, ResolvedConfig, ResolvedHook } from '../config/types.js';
 import { CliError, CliErrorCode, errorLine } from '../errors.js';
