@@ -235,3 +235,29 @@ describe('the JSON syntax errors of config files', () => {
     expect(lineCol('ab\r\ncd', 4)).toEqual({ line: 2, col: 1 });
   });
 });
+
+describe('replay rendering', () => {
+  it('a correlation replay warns when retention removed fires it may have had', async () => {
+    const { renderCorrelationReplay } = await import('../src/render/replay.js');
+    const base = {
+      correlationId: 'sess-1',
+      replayCorrelationId: undefined,
+      fires: [],
+      similarity: 1,
+      identical: true,
+    };
+    expect(renderCorrelationReplay({ ...base, pruned: undefined } as never)).not.toMatch(/warning/);
+    const text = renderCorrelationReplay({
+      ...base,
+      pruned: {
+        entries: 1088,
+        through: { seq: 9, recordedAt: Date.UTC(2026, 11, 7) },
+        lastRunAt: 0,
+        retention: {},
+      },
+    } as never);
+    expect(text).toMatch(
+      /warning: the journal's retention removed 1088 entries recorded up to 2026-12-07T00:00:00.000Z; fires of this correlation from before then may be missing/,
+    );
+  });
+});

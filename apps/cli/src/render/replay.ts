@@ -47,6 +47,12 @@ export function renderCorrelationReplay(r: CorrelationReplay): string {
   const lines = [
     `replay of correlation ${r.correlationId}${r.replayCorrelationId ? ` (new fires under ${r.replayCorrelationId})` : ' (simulated)'}: ${r.fires.length} fire(s)`,
   ];
+  // Retention may have removed fires of this correlation: say so, never replay a part silently.
+  if (r.pruned !== undefined) {
+    lines.push(
+      `warning: the journal's retention removed ${r.pruned.entries} entr${r.pruned.entries === 1 ? 'y' : 'ies'} recorded up to ${new Date(r.pruned.through.recordedAt).toISOString()}; fires of this correlation from before then may be missing from this replay`,
+    );
+  }
   for (const fire of r.fires) {
     lines.push(
       `fire ${fire.fireId} ${fire.point}${fire.outcome ? ` · decision now ${fire.outcome.decision.type}` : ''}`,
