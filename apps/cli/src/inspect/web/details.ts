@@ -332,4 +332,5 @@ function showReplay(box: HTMLElement, r: ReplayResult & { warnings: string[] }):
     r.mode === 'modified' && json(r.replayed.context),
     ...r.warnings.map((w) => h('p', { class: 'muted' }, `warning: ${w}`)),
   );
+  box.scrollIntoView({ block: 'nearest' });
 }

@@ -230,11 +230,13 @@ export function runPage(
       if (e.type.startsWith('hook.execution.')) executions = true;
     }
     if (newTypes) refilter();
-    if (executions) loadSpans();
+    // (while loading, the journal's times are read once at the end)
+    if (executions && connection !== 'loading') loadSpans();
   };
   const seenTypes = new Set<string>();
 
   const loadSpans = debounce(async () => {
+    if (closed) return;
     const answer = await getJson<{ executions: (ExecutionSpan & { executionId: string })[] }>(
       `/api/runs/${encodeURIComponent(runId)}/executions`,
     );
@@ -245,6 +247,7 @@ export function runPage(
 
   /** Asks the server which of the run's types the pattern matches (its matcher, its messages). */
   const refilter = async () => {
+    if (closed) return;
     const pattern = typeInput.value.trim();
     if (pattern === '') {
       matchedTypes = undefined;
@@ -263,7 +266,9 @@ export function runPage(
     draw();
   };
 
+  // (debounced: a page left meanwhile must not navigate back to itself)
   const setFilters = () =>
+    !closed &&
     navigate({
       runId,
       ...(route.selected !== undefined && { selected: route.selected }),
@@ -276,29 +281,31 @@ export function runPage(
   statusSelect.addEventListener('change', setFilters);
 
   const load = async () => {
-    summary = await getJson<RunSummary>(`/api/runs/${encodeURIComponent(runId)}`);
+    const url = `/api/runs/${encodeURIComponent(runId)}`;
+    const firstPage = getJson<{ events: RunEvent[]; next: number | null }>(`${url}/events`, {
+      limit: FIRST_PAGE,
+    });
+    summary = await getJson<RunSummary>(url);
+    let page = await firstPage;
+    if (closed) return;
+    add(page.events);
+    // The first rows, before the rest of a long run (and the journal's times) arrive.
+    rebuild();
+    if (route.type) await refilter();
+    draw();
+    requestAnimationFrame(() => {
+      root.dataset.firstRender = String(performance.now());
+    });
     const spansLoaded = getJson<{ executions: (ExecutionSpan & { executionId: string })[] }>(
-      `/api/runs/${encodeURIComponent(runId)}/executions`,
+      `${url}/executions`,
     );
-    let after: number | undefined;
-    let limit = FIRST_PAGE;
-    for (;;) {
-      const page = await getJson<{ events: RunEvent[]; next: number | null }>(
-        `/api/runs/${encodeURIComponent(runId)}/events`,
-        { after, limit },
-      );
+    while (page.next !== null) {
+      page = await getJson<{ events: RunEvent[]; next: number | null }>(`${url}/events`, {
+        after: page.next,
+        limit: PAGE,
+      });
       if (closed) return;
       add(page.events);
-      if (after === undefined) {
-        // The first rows, before the rest of a long run arrives.
-        rebuild();
-        if (route.type) await refilter();
-        draw();
-        root.dataset.firstRender = String(performance.now());
-      }
-      if (page.next === null) break;
-      after = page.next;
-      limit = PAGE;
     }
     for (const e of (await spansLoaded).executions)
       spans.set(e.executionId, { startedAt: e.startedAt, durationMs: e.durationMs });
