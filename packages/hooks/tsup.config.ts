@@ -5,7 +5,8 @@ export default defineConfig([
   {
     entry: { index: 'src/index.ts', lifecycle: 'src/lifecycle/index.ts' },
     format: ['esm'],
-    dts: true,
+    // @internal members (`_plan`, `_spend`, `_resolve`, run state) stay out of the published types.
+    dts: { compilerOptions: { stripInternal: true } },
     sourcemap: true,
     clean: true,
     target: 'node20',

@@ -83,11 +83,17 @@ export class HookExecutor<P extends PointMap = DefaultPoints> {
   }
 
   /**
-   * Sends every finished fire to `recorder` (the hook journal's `attach()` calls this); returns
-   * the detach. One recorder per executor.
-   * @internal
+   * Sends every finished fire (one that planned hooks) to `recorder`, synchronously, after its
+   * outcome is built; returns the detach. One recorder per executor — the hook journal's
+   * `attach(executor)` uses this. A recorder that throws never breaks a fire.
+   *
+   * @example
+   * ```ts
+   * const detach = executor.attachRecorder({ record: (fire) => audit.push(fire.records.length) });
+   * detach();
+   * ```
    */
-  _attachRecorder(recorder: FireRecorder): () => void {
+  attachRecorder(recorder: FireRecorder): () => void {
     const env = this.#env;
     if (env.recorder !== undefined && env.recorder !== recorder) {
       throw new HookError(

@@ -1,14 +1,23 @@
 import type { FireContext } from './hook-context.js';
-import type { HookEntry } from './hook-entry.js';
 import type { HookPoint } from './hook-points.js';
 import { threw, unserializable } from './journal/safe-json.js';
 import type { ComponentRef, HookExecutionRecord, HookLanguage, Operation } from './types.js';
 
+/** A planned hook as a recorder sees it. */
+export interface RecordedHook {
+  /** Registry id: `name@point#seq`. */
+  readonly id: string;
+  readonly name: string;
+  readonly version: string;
+  readonly point: HookPoint;
+  readonly language: HookLanguage;
+}
+
 /**
  * One finished fire as a recorder sees it: the plan's hooks, their records, and what each hook
  * saw. The executor never changes it after `record()`, so a recorder may keep it (the journal
- * does, until its batch is written).
- * @internal
+ * does, until its batch is written). Each hook object is the same object for every fire while it
+ * stays registered, so a recorder may key caches on it.
  */
 export interface RecordedFire {
   readonly point: HookPoint;
@@ -19,7 +28,7 @@ export interface RecordedFire {
   readonly operation: Operation | undefined;
   /** When the fire started (executor clock). */
   readonly timestamp: number;
-  readonly entries: readonly HookEntry[];
+  readonly entries: readonly RecordedHook[];
   readonly records: readonly HookExecutionRecord[];
   /** Per hook, the `data` object it was handed (by reference: the executor never mutates it). */
   readonly views: readonly (Record<string, unknown> | undefined)[];
@@ -28,9 +37,16 @@ export interface RecordedFire {
 }
 
 /**
- * What an executor reports finished fires to (the hook journal). Attached with
- * `executor._attachRecorder()`; without one the executor does nothing extra but a field check.
- * @internal
+ * What an executor reports finished fires to — the hook journal, or your own (an audit trail, a
+ * trace exporter). Attached with `executor.attachRecorder(recorder)`; without one the executor
+ * does nothing extra but a field check.
+ *
+ * @example
+ * ```ts
+ * const detach = executor.attachRecorder({
+ *   record: (fire) => console.log(fire.point, fire.records.map((r) => r.status)),
+ * });
+ * ```
  */
 export interface FireRecorder {
   /** Called synchronously once per fire that planned hooks. Errors it throws are swallowed. */

@@ -23,6 +23,7 @@ export { nearestName } from './edit-distance.js';
 export { HookCancelledError } from './errors/hook-cancelled-error.js';
 export { HookError, HookErrorCode } from './errors/hook-error.js';
 export { type AnyHookExecutor, HookExecutor } from './executor.js';
+export type { FireRecorder, RecordedFire, RecordedHook } from './fire-recorder.js';
 export {
   type BuiltinHookPoint,
   HOOK_POINTS,

@@ -184,11 +184,11 @@ describe('HookJournal with hostile hook values (SQLite)', () => {
   });
 });
 
-/** A journal fed finished fires directly (what `executor._attachRecorder` hands it). */
+/** A journal fed finished fires directly (what `executor.attachRecorder` hands it). */
 function recorderOf(journal: HookJournal): FireRecorder {
   let recorder: FireRecorder | undefined;
   journal.attach({
-    _attachRecorder: (r: FireRecorder) => {
+    attachRecorder: (r: FireRecorder) => {
       recorder = r;
       return () => {};
     },

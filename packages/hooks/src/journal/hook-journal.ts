@@ -225,7 +225,7 @@ export class HookJournal {
    * ```
    */
   attach(executor: HookExecutor): () => void {
-    const detachExecutor = executor._attachRecorder(this.#recorder);
+    const detachExecutor = executor.attachRecorder(this.#recorder);
     const detach = (): void => {
       this.#detachers.delete(detach);
       detachExecutor();

@@ -1,6 +1,5 @@
 import type { BatchOp } from '@hookspell/storage';
-import type { RecordedFire } from '../fire-recorder.js';
-import type { HookEntry } from '../hook-entry.js';
+import type { RecordedFire, RecordedHook } from '../fire-recorder.js';
 import type { ExecutionStatus } from '../types.js';
 import { type JournalEntry, lineOf, parseLine, type StoredHead, serializeEntry } from './journal-entry.js';
 import { pushOffset, SegmentIndex } from './journal-index.js';
@@ -40,7 +39,7 @@ interface Shape {
   readonly mode: string;
   readonly language: string;
   readonly component: object;
-  readonly heads: Map<HookEntry, Head>;
+  readonly heads: Map<RecordedHook, Head>;
 }
 
 /**
@@ -54,7 +53,7 @@ export class SegmentWriter {
   readonly #index = new SegmentIndex();
   readonly #heads: StoredHead[] = [];
   /** Heads by the JSON of a fire's shape: fires often carry equal but distinct components. */
-  readonly #shapes = new Map<string, Map<HookEntry, Head>>();
+  readonly #shapes = new Map<string, Map<RecordedHook, Head>>();
   readonly #statuses = new Map<ExecutionStatus, number[]>();
   #shape: Shape | undefined;
   #base = 0;
@@ -122,7 +121,7 @@ export class SegmentWriter {
     return ops;
   }
 
-  #head(fire: RecordedFire, entry: HookEntry): Head {
+  #head(fire: RecordedFire, entry: RecordedHook): Head {
     let shape = this.#shape;
     // Consecutive fires mostly share their shape: compare by identity before building a key.
     if (

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type FireRecorder,
+  HookExecutor,
+  HookRegistry,
+  HookResult,
+  type RecordedFire,
+} from '../src/index.js';
+
+describe('executor.attachRecorder (the public recorder interface)', () => {
+  it('a recorder sees every finished fire that planned hooks, with records and what each hook saw', async () => {
+    const registry = new HookRegistry();
+    registry.register('BeforeToolExecution', () => HookResult.modified({ checked: true }), { name: 'check' });
+    const executor = new HookExecutor(registry);
+    const fires: RecordedFire[] = [];
+    const detach = executor.attachRecorder({ record: (fire) => void fires.push(fire) });
+    await executor.fire('BeforeToolExecution', { data: { cmd: 'ls' } });
+    await executor.fire('AfterToolExecution'); // no hooks: nothing to record
+    detach();
+    await executor.fire('BeforeToolExecution', { data: { cmd: 'pwd' } });
+    expect(fires).toHaveLength(1);
+    const [fire] = fires;
+    expect(fire!.point).toBe('BeforeToolExecution');
+    expect(fire!.entries.map((e) => [e.name, e.version, e.point])).toEqual([
+      ['check', '1.0.0', 'BeforeToolExecution'],
+    ]);
+    expect(fire!.records[0]!.status).toBe('ok');
+    expect(fire!.views[0]).toEqual({ cmd: 'ls' });
+  });
+
+  it('one recorder per executor; a recorder that throws never breaks a fire', async () => {
+    const registry = new HookRegistry();
+    registry.register('SessionStart', () => {});
+    const executor = new HookExecutor(registry);
+    const throwing: FireRecorder = {
+      record() {
+        throw new Error('recorder broke');
+      },
+    };
+    executor.attachRecorder(throwing);
+    expect(() => executor.attachRecorder({ record() {} })).toThrow(
+      expect.objectContaining({ code: 'HOOKSPELL_JOURNAL_ATTACHED' }),
+    );
+    expect((await executor.fire('SessionStart')).records[0]!.status).toBe('ok');
+  });
+});
