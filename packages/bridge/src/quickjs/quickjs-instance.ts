@@ -207,7 +207,7 @@ export class QuickJSInstance implements EngineInstance {
     // the engine, so a fan-out of nested calls (a thousand subscribers that each publish) ends
     // at the outer deadline instead of running each nested call up to the next interrupt poll.
     if (this.#deadline !== Number.POSITIVE_INFINITY && performance.now() > this.#deadline)
-      throw new ScriptTimeoutError(budgetMs, `${what} (nested in a call of the same script)`, {
+      throw new ScriptTimeoutError(budgetMs, `${what}, nested in a call of the same script that`, {
         script: this.host.name,
       });
     const vm = this.vm;
