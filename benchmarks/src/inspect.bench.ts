@@ -139,7 +139,7 @@ try {
   // live: append in another process → row on the page
   await page.goto(`${base}/#/runs/bench-live`);
   await page.waitForFunction(
-    () => document.querySelector('#connection')?.textContent === '● live',
+    () => document.querySelector('#connection')?.textContent === '● following',
     undefined,
     { timeout: 30_000 },
   );

@@ -62,7 +62,7 @@ describe.skipIf(!present)('hookspell inspect in headless Chromium', () => {
 
   /** Waits until the run is loaded, live, and its bars stay where they are (journal times arrive after the events). */
   const settled = async (page: Page) => {
-    await poll(() => page.locator('#connection').textContent()).toBe('● live');
+    await poll(() => page.locator('#connection').textContent()).toBe('● following');
     let last = '';
     await poll(
       async () => {
@@ -167,7 +167,7 @@ describe.skipIf(!present)('hookspell inspect in headless Chromium', () => {
     const page = await open('#/runs/live');
     const count = page.locator('#event-count');
     await poll(() => count.textContent()).toBe('5');
-    await poll(() => page.locator('#connection').textContent()).toBe('● live');
+    await poll(() => page.locator('#connection').textContent()).toBe('● following');
     // Two other processes write the same SQLite log: an agent publishing steps, and a fire.
     const writer = spawnWriter(cwd, [
       'sqlite',

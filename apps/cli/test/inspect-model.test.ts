@@ -200,6 +200,33 @@ describe('the run model (shared by hookspell inspect and the HTML timeline)', ()
     expect(byLabel(model, 'b ok').start).toBe(1.5);
   });
 
+  it('journal spans that are not times are not used: a skipped hook (recorded at 0), a span a minute off', () => {
+    const events = fire(
+      {
+        start: 1_000_000,
+        hooks: [
+          { name: 'a', ts: 1_000_010, ms: 10 },
+          { name: 'b', ts: 1_000_010, ms: 0, status: 'skipped', result: { type: 'skipped', reason: 'chain stopped' } },
+          { name: 'c', ts: 1_000_010, ms: 0, status: 'skipped' },
+        ],
+        end: 1_000_010,
+        duration: 10,
+      },
+      { fireSeq: 1 },
+    );
+    const spans = new Map<string, ExecutionSpan>([
+      [`x1-${P1}.0`, { startedAt: 1_000_000, durationMs: 10 }],
+      [`x1-${P1}.1`, { startedAt: 0, durationMs: 0 }],
+      [`x1-${P1}.2`, { startedAt: 1_000_010 + 3_600_000, durationMs: 0 }],
+    ]);
+    const model = buildRunModel(events, { spans });
+    expect(model.t0).toBe(1_000_000);
+    expect([byLabel(model, 'a ok').start, byLabel(model, 'a ok').end]).toEqual([0, 10]);
+    expect(byLabel(model, 'b skipped').start).toBe(10);
+    expect(byLabel(model, 'c skipped').start).toBe(10);
+    expect(model.durationMs).toBe(10);
+  });
+
   it('outcomes: a cancel is not ok, errors and timeouts carry their reason, a cancelled decision says who', () => {
     const events = fire(
       {

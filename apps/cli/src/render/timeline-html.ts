@@ -149,10 +149,10 @@ function kindOf(n: ViewNode): string {
  */
 function storedJson(view: TimelineView, nodes: ReadonlyMap<string, ViewNode>): string {
   const byId: Record<string, unknown> = {};
-  for (const event of view.events) {
+  for (const event of view.events ?? []) {
     const node = nodes.get(event.id);
     const executionId = node?.executionId;
-    const span = executionId === undefined ? undefined : view.spans.get(executionId);
+    const span = executionId === undefined ? undefined : view.spans?.get(executionId);
     byId[event.id] = {
       event,
       label: node === undefined ? undefined : shown(node),

@@ -54,9 +54,9 @@ export interface TimelineView {
   chains: string[][];
   leaves: number;
   /** The stored events (the HTML page's details panel shows them). */
-  events: readonly HookspellEvent[];
+  events?: readonly HookspellEvent[];
   /** Journal spans by execution id, as given. */
-  spans: ReadonlyMap<string, ExecutionSpan>;
+  spans?: ReadonlyMap<string, ExecutionSpan>;
 }
 
 /**

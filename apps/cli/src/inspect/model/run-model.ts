@@ -138,6 +138,9 @@ export function preorder(roots: readonly RunNode[]): RunNode[] {
   return out;
 }
 
+/** A journal span ending further than this from its event's time is not used (see layoutTimes). */
+const MAX_CLOCK_GAP_MS = 60_000;
+
 interface FireState {
   node: RunNode;
   start: number;
@@ -186,7 +189,8 @@ export function layoutRun(nodes: RunNode[], options: RunModelOptions = {}): RunM
  *   never drawn before an event that precedes it in sequence (its time is pushed up to it).
  * - A fire starts at its stored time (pushed as above). Its hooks start inside it: at the
  *   journal's start time when the journal has it (the fire's journal times shifted together
- *   when the first of them would precede the fire — clocks of a process can drift apart), else
+ *   when the first of them would precede the fire — clocks of a process can drift apart; not for
+ *   a skipped hook, recorded as starting at 0, nor a span a minute away from its event), else
  *   a sequential chain's hooks one after another from the fire's start, and a parallel hook at
  *   its completion time minus its duration, never before the fire. Each lasts its duration.
  * - A decision is drawn at its stored time, but not before its fire's start plus the fire's
@@ -199,10 +203,17 @@ export function layoutTimes(
   spans: ReadonlyMap<string, ExecutionSpan>,
 ): void {
   const fires = new Map<string, FireState>();
+  // A journal span is used when it is one: a hook that never ran (skipped) is recorded with
+  // startedAt 0, and a span far from its event's time is another clock's (or another run's).
+  const spanOf = (node: RunNode): ExecutionSpan | undefined => {
+    const span = node.executionId === undefined ? undefined : spans.get(node.executionId);
+    if (span === undefined || node.status === 'skipped' || !(span.startedAt > 0)) return undefined;
+    return Math.abs(span.startedAt + span.durationMs - node.event.timestamp) <= MAX_CLOCK_GAP_MS ? span : undefined;
+  };
   const firstJournalStart = new Map<string, number>();
   for (const node of nodes) {
-    if (node.kind !== 'execution' || node.fire === undefined || node.executionId === undefined) continue;
-    const span = spans.get(node.executionId);
+    if (node.kind !== 'execution' || node.fire === undefined) continue;
+    const span = spanOf(node);
     if (span === undefined) continue;
     const seen = firstJournalStart.get(node.fire);
     if (seen === undefined || span.startedAt < seen) firstJournalStart.set(node.fire, span.startedAt);
@@ -228,7 +239,7 @@ export function layoutTimes(
     } else if (node.kind === 'execution') {
       const fire = node.fire === undefined ? undefined : fires.get(node.fire);
       const duration = node.durationMs ?? 0;
-      const span = node.executionId === undefined ? undefined : spans.get(node.executionId);
+      const span = spanOf(node);
       let start: number;
       let end: number;
       if (span !== undefined) {

@@ -150,7 +150,7 @@ export function runPage(
           h(
             'li',
             { class: `conn ${connection}`, id: 'connection' },
-            connection === 'live' ? '● live' : connection,
+            connection === 'live' ? '● following' : connection,
           ),
           h('li', null, h('b', { id: 'event-count' }, String(events.size)), ' events'),
           h('li', null, h('b', null, ms(model.durationMs)), ' drawn'),
