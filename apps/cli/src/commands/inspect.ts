@@ -51,7 +51,8 @@ Examples:
         import('../inspect/inspector.js'),
         import('../runtime.js'),
       ]);
-      const replayNotes: string[] = [];
+      let lastPollError = '';
+      let lastPollErrorAt = 0;
       const inspector = await startInspector({
         config,
         host: options.host,
@@ -60,13 +61,20 @@ Examples:
         openRuntime: (c) =>
           Runtime.open(c, {
             verbose,
-            logLine: (line) => replayNotes.push(line),
-            warningLine: (line) => replayNotes.push(line),
+            // A breaker warning is in the replay's answer (the page shows it); script logs go to stderr.
+            warningLine: () => {},
           }),
-        onPollError: (error) =>
+        onPollError: (error) => {
+          // Said once per cause (a log that keeps failing must not fill the terminal), again after a minute.
+          const message = error instanceof Error ? error.message : String(error);
+          const now = Date.now();
+          if (message === lastPollError && now - lastPollErrorAt < 60_000) return;
+          lastPollError = message;
+          lastPollErrorAt = now;
           process.stderr.write(
-            `hookspell: warning: reading the log failed (retrying): ${(error as Error).message}\n`,
-          ),
+            `hookspell: warning: reading the log failed (retrying every ${interval} ms): ${message}\n`,
+          );
+        },
       });
       const s = config.storage;
       const where = s.type === 'sqlite' ? `SQLite ${s.path}` : s.type === 'postgres' ? 'PostgreSQL' : s.type;

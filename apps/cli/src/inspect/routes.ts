@@ -211,21 +211,21 @@ async function runsStream(
   c.streams.watchRuns(new SseClient(req, res));
 }
 
-/** A run's summary: from the index, or — while the first pass has not reached it — from the log. */
+/**
+ * A run's summary: from the index, or — for a run the index has not met yet (the first pass has
+ * not reached it, or it was stored since the tail last looked) — from the log, without touching
+ * the index (the tail will deliver those events to it).
+ */
 async function summaryOf(id: string, c: RouteContext): Promise<RunSummary> {
   const known = c.index.get(id);
   if (known !== undefined) return known;
-  const first = await c.log.query({ correlationId: id, limit: 1 });
-  if (first.length === 0) {
+  const events = await allEvents(c.log, id);
+  if (events.length === 0) {
     throw notFound(
       `no events stored for run (correlation id) ${JSON.stringify(id.slice(0, 200))}${c.progress.done ? '' : ' (still indexing the log: try again in a moment)'}`,
     );
   }
-  if (c.progress.done) {
-    // Stored after the index looked (the tail will deliver it): index what there is now.
-    c.index.add(await allEvents(c.log, id));
-  }
-  return c.index.get(id) ?? summaryFromLog(id, await allEvents(c.log, id));
+  return summaryFromLog(id, events);
 }
 
 async function allEvents(log: EventLog, correlationId: string) {

@@ -208,7 +208,9 @@ export function layoutTimes(
   const spanOf = (node: RunNode): ExecutionSpan | undefined => {
     const span = node.executionId === undefined ? undefined : spans.get(node.executionId);
     if (span === undefined || node.status === 'skipped' || !(span.startedAt > 0)) return undefined;
-    return Math.abs(span.startedAt + span.durationMs - node.event.timestamp) <= MAX_CLOCK_GAP_MS ? span : undefined;
+    return Math.abs(span.startedAt + span.durationMs - node.event.timestamp) <= MAX_CLOCK_GAP_MS
+      ? span
+      : undefined;
   };
   const firstJournalStart = new Map<string, number>();
   for (const node of nodes) {

@@ -208,15 +208,22 @@ export function runPage(
     if (follow && route.selected === undefined) list.scrollToEnd();
   };
 
-  // Rebuilding is O(events): at most every 100 ms while events stream in.
+  // Rebuilding is O(events): while events stream in, at most every 100 ms, or — for a run so
+  // long that a rebuild takes a while — leaving the page at least twice that time to itself.
   let pending: ReturnType<typeof setTimeout> | undefined;
+  let rebuildMs = 0;
   const changed = () => {
     if (pending !== undefined) return;
-    pending = setTimeout(() => {
-      pending = undefined;
-      rebuild();
-      draw();
-    }, 100);
+    pending = setTimeout(
+      () => {
+        pending = undefined;
+        const t = performance.now();
+        rebuild();
+        draw();
+        rebuildMs = performance.now() - t;
+      },
+      Math.max(100, 2 * rebuildMs),
+    );
   };
 
   const add = (batch: readonly RunEvent[]) => {
