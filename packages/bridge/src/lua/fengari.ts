@@ -2,30 +2,33 @@ import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
 
 /**
- * fengari, loaded as the bridge's own copy with two of its string functions replaced before its
- * VM, table and API modules take their references to them (they destructure them at load time):
+ * fengari, loaded as the bridge's own copy with some of its string functions replaced before its
+ * VM, table, parser and API modules take their references to them (they destructure them at load
+ * time), because they run inside one VM instruction, where the count hook cannot stop them:
  *
  * - `luaS_bless`, through which every string the VM builds by concatenation (`..`) and every
  *   string a bounded library function returns passes, calls the running script's guard when
- *   the string alone is longer than the script's memory bound, or when the strings built since
- *   the last call add up to four times the bound. Without it, `s = s .. s` doubles past any bound
+ *   the string alone is longer than the script's memory bound, or when the strings built (and
+ *   the table keys made of long strings) since the last call add up to twice the bound. Without it, `s = s .. s` doubles past any bound
  *   between two count-hook checks (a check every 200 instructions lets gigabytes through), and
  *   a loop that builds one large string per instruction gets 200 of them in before the heap
  *   meter looks.
- * - `luaS_hashlongstr`, the key of a string in a table and the key fengari compares strings by
- *   (`<`, `<=`). fengari's builds a JS string of the hex digits of every byte, one `+=` at a
- *   time: ~130 ms per MiB inside one instruction (an 8 MiB table key stalls the host a second,
- *   outside the count hook), and without padding, so distinct strings collide (`"\5\0"` and
- *   `"P"` were the same table key) and order wrongly (`"\15" < "\16"` was false). Ours is the
- *   bytes as a latin1 string: one code unit per byte, so equal keys are equal strings and JS
- *   string order is Lua's byte order; Node decodes it natively (~1 ms per MiB).
+ * - `luaS_hash` / `luaS_hashlongstr`, the key of a string in a table and the key fengari
+ *   compares strings by (`<`, `<=`). fengari's builds a JS string of the hex digits of every
+ *   byte, one `+=` at a time: ~130 ms per MiB inside one instruction (an 8 MiB table key stalls
+ *   the host a second), and without padding, so distinct strings collide (`"\5\0"` and `"P"` were
+ *   the same table key) and order wrongly (`"\15" < "\16"` was false). Ours is the bytes as a
+ *   latin1 string: one code unit per byte, so equal keys are equal strings and JS string order
+ *   is Lua's byte order; Node decodes it natively (~1 ms per MiB).
+ * - `luaS_eqlngstr` (`==`, `rawequal` of strings): native past 64 bytes.
+ * - `luaO_str2num` (`tonumber`, `"1" + 1`, numerals in a chunk), for long strings: see below.
  *
  * The replacements are in place even when other code of the host loaded fengari first: its
  * modules are then moved out of the require cache while the bridge loads its own copy, and put
  * back afterwards (the two copies share nothing; the other code keeps its own, unchanged). When
- * the bridge is first, its copy stays in the cache, as any module would; code that requires
- * fengari later shares it — the replacements only act while a script's slice runs, apart from
- * the two fixes of fengari's string keys and conversions below.
+ * the bridge is first, its copy stays in the cache, as any module would, and code that requires
+ * fengari later shares it: the guard only acts while a script's slice runs; the other
+ * replacements give the same results as fengari's, faster (and without its key collisions).
  * @internal
  */
 const require = createRequire(import.meta.url);
@@ -40,13 +43,14 @@ let built = 0;
 /**
  * Sets the guard for the slice about to run; returns the previous one (slices nest). The guard
  * is called with the size of a string longer than `limit`, and with 0 whenever the strings
- * built since the last call add up to `4 * limit` (time for the heap meter to look).
+ * built since the last call add up to `2 * limit` (time for the heap meter to look). `L` is
+ * undefined when the caller does not know the thread (a table key being made).
  */
 export function setStringGuard(next: Guard | undefined, limit: number): [Guard | undefined, number] {
   const previous: [Guard | undefined, number] = [guard, guardLimit];
   guard = next;
   guardLimit = next === undefined ? Number.POSITIVE_INFINITY : limit;
-  guardStep = guardLimit * 4;
+  guardStep = guardLimit * 2;
   built = 0;
   return previous;
 }
@@ -68,11 +72,33 @@ lstring.luaS_bless = function luaS_bless(L: unknown, str: Uint8Array) {
   }
   return bless(L, str);
 };
+// Equal strings compare byte by byte (`==`, `rawequal`): natively past a few bytes (fengari's
+// JS loop took ~1 ms per MiB in one instruction).
+lstring.luaS_eqlngstr = function luaS_eqlngstr(a: { realstring: Uint8Array }, b: { realstring: Uint8Array }) {
+  if (a === b) return true;
+  const x = a.realstring;
+  const y = b.realstring;
+  const n = x.length;
+  if (n !== y.length) return false;
+  if (n < 64) {
+    for (let i = 0; i < n; i++) if (x[i] !== y[i]) return false;
+    return true;
+  }
+  return Buffer.from(x.buffer, x.byteOffset, n).equals(Buffer.from(y.buffer, y.byteOffset, n));
+};
 // Both: the lexer keys its reserved words by `luaS_hash`, everything else by `luaS_hashlongstr`.
 const hash = (str: Uint8Array): string => `|${latin1(str)}`;
 lstring.luaS_hash = hash;
 lstring.luaS_hashlongstr = function luaS_hashlongstr(ts: { hash: string | null; realstring: Uint8Array }) {
-  if (ts.hash === null) ts.hash = hash(ts.realstring);
+  if (ts.hash === null) {
+    const n = ts.realstring.length;
+    ts.hash = hash(ts.realstring);
+    // A long key is a second copy of its string (in the V8 heap): it counts like a built string.
+    if (n > 4096 && (built += n) > guardStep) {
+      built = 0;
+      guard?.(undefined, 0);
+    }
+  }
   return ts.hash;
 };
 

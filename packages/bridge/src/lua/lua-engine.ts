@@ -176,10 +176,10 @@ export class LuaInstance implements EngineInstance {
     }
   }
 
-  /** See fengari.ts: a string over the bound (`size`), or strings adding up to 4× the bound (0). */
+  /** See fengari.ts: a string over the bound (`size`), or strings adding up to 2× the bound (0). */
   readonly #stringGuard = (L1: unknown, size: number): void => {
     if (size === 0) {
-      this.#check(L1);
+      this.#check(L1 ?? this.current?.thread);
       return;
     }
     this.memoryExceeded(
@@ -263,6 +263,9 @@ export class LuaInstance implements EngineInstance {
     const L = this.L;
     let trace = '';
     let line: number | undefined;
+    // The traceback builds strings: the string guard must not fire again (and replace the error
+    // being reported) while it does.
+    const [guard, limit] = setStringGuard(undefined, 0);
     try {
       luaL_traceback(L, L1, message === undefined ? null : toLuaString(message), 0);
       trace = fromLuaString(lua_tolstring(L, -1));
@@ -277,6 +280,8 @@ export class LuaInstance implements EngineInstance {
       }
     } catch {
       // A broken stack must not hide the original error.
+    } finally {
+      setStringGuard(guard, limit);
     }
     if (line === undefined && message !== undefined) line = lineOf(message);
     return { script: this.host.name, scriptStack: trimTrace(trace), line };

@@ -4,6 +4,7 @@ import { builtinValueError } from '../builtin-options.js';
 import { BridgeError } from '../errors.js';
 import { isThenable } from '../script-host.js';
 import fengari from './fengari.js';
+import { after, pushBytes, SMALL_BYTES } from './lua-budget.js';
 import type { LuaInstance } from './lua-engine.js';
 import { heapInUse } from './lua-heap.js';
 import { pushContext, pushEvent } from './lua-shapes.js';
@@ -68,15 +69,18 @@ export function installGlobals(L: unknown, inst: LuaInstance): void {
   const host = inst.host;
   const limits = host.limits;
 
-  /** Wraps a host function: JS errors become Lua errors; fengari's own throws and kills pass. */
+  /**
+   * Wraps a host function: JS errors become Lua errors; fengari's own throws and kills pass.
+   * `scriptOwned`: what it allocates is the script's own (JSON values), counted by the meter.
+   */
   const fn =
-    (name: string, body: Fn): Fn =>
+    (name: string, body: Fn, scriptOwned = false): Fn =>
     (L1) => {
       let message: string;
       // What the host allocates for the script (registry entries, events) is not the script's
       // own memory: keep it out of the heap meter's growth.
       const run = inst.current;
-      const before = run !== undefined && run.heapBase >= 0 ? heapInUse() : -1;
+      const before = !scriptOwned && run !== undefined && run.heapBase >= 0 ? heapInUse() : -1;
       try {
         return body(L1);
       } catch (error) {
@@ -332,15 +336,30 @@ export function installGlobals(L: unknown, inst: LuaInstance): void {
   });
 
   // ---- JSON -------------------------------------------------------------------------------
+  // What JSON.encode and JSON.decode build is the script's: counted by the heap meter, the
+  // text's size checked before it becomes a Lua string, the deadline checked after a long one.
   global(L, 'JSON', {
-    encode: fn('JSON.encode', (L1) => {
-      pushString(L1, JSON.stringify(toValue(L1, 1, 'value') ?? null));
-      return 1;
-    }),
-    decode: fn('JSON.decode', (L1) => {
-      pushValue(L1, JSON.parse(checkString(L1, 1, 'text')), 'JSON');
-      return 1;
-    }),
+    encode: fn(
+      'JSON.encode',
+      (L1) => {
+        const text = toLuaString(JSON.stringify(toValue(L1, 1, 'value') ?? null));
+        if (text.length > SMALL_BYTES) inst.reserve(L1, text.length, 'JSON.encode');
+        pushBytes(L1, text);
+        after(inst, L1, text.length);
+        return 1;
+      },
+      true,
+    ),
+    decode: fn(
+      'JSON.decode',
+      (L1) => {
+        const text = checkString(L1, 1, 'text');
+        pushValue(L1, JSON.parse(text), 'JSON');
+        after(inst, L1, text.length);
+        return 1;
+      },
+      true,
+    ),
     array: fn('JSON.array', (L1) => {
       if (lua_type(L1, 1) !== LUA_TTABLE) lua_createtable(L1, 0, 0);
       else lua_pushvalue(L1, 1);
