@@ -1,5 +1,5 @@
 import { HOOK_POINTS, type HookContext, systemClock } from '@hookspell/hooks';
-import { type DestinationStream, type Level, type Logger, pino } from 'pino';
+import type { DestinationStream, Level, Logger } from 'pino';
 import {
   type BuiltinHook,
   type BuiltinOptions,
@@ -8,6 +8,7 @@ import {
   ERROR_POINTS,
   isoAt,
 } from './builtin-hook.js';
+import { loadPino } from './lazy-deps.js';
 import { truncated } from './truncate.js';
 
 export interface LoggingOptions extends BuiltinOptions {
@@ -60,7 +61,9 @@ export function logging(options: LoggingOptions = {}): LoggingHook {
   const pinoOptions = { level, base: undefined, timestamp: () => `,"time":${Math.round(clock.now())}` };
   const logger =
     options.logger ??
-    (options.destination === undefined ? pino(pinoOptions) : pino(pinoOptions, options.destination));
+    (options.destination === undefined
+      ? loadPino().pino(pinoOptions)
+      : loadPino().pino(pinoOptions, options.destination));
   const execute = (ctx: HookContext): void => {
     const at = isoAt(clock);
     ctx.metadata.logged_at = at;

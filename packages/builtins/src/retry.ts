@@ -1,12 +1,5 @@
 import { type HookContext, HookResult } from '@hookspell/hooks';
-import {
-  decorrelatedJitterGenerator,
-  ExponentialBackoff,
-  fullJitterGenerator,
-  halfJitterGenerator,
-  type IBackoffFactory,
-  noJitterGenerator,
-} from 'cockatiel';
+import type { IBackoffFactory } from 'cockatiel';
 import {
   type BuiltinHook,
   type BuiltinOptions,
@@ -14,6 +7,7 @@ import {
   defineBuiltin,
   positiveOption,
 } from './builtin-hook.js';
+import { loadCockatiel } from './lazy-deps.js';
 
 /** The original's retryable error kinds. */
 export const RETRYABLE_ERRORS: readonly string[] = Object.freeze([
@@ -74,11 +68,16 @@ export function retry(options: RetryOptions = {}): RetryHook {
   check(Number.isInteger(maxAttempts), 'retry', '`maxAttempts` must be an integer ≥ 1.');
   const initialDelay = positiveOption(options.initialDelayMs, 100, 'retry', 'initialDelayMs', true);
   const maxDelay = positiveOption(options.maxDelayMs, 60_000, 'retry', 'maxDelayMs', true);
-  const generator = GENERATORS[jitter];
+  const generator = generatorOf(jitter);
   check(generator !== undefined, 'retry', "`jitter` must be 'none', 'full', 'equal' or 'decorrelated'.");
   const factory: IBackoffFactory<unknown> =
     options.backoff ??
-    new ExponentialBackoff({ initialDelay, maxDelay, exponent: 2, generator: generator as never });
+    new (loadCockatiel().ExponentialBackoff)({
+      initialDelay,
+      maxDelay,
+      exponent: 2,
+      generator: generator as never,
+    });
   const retryable = new Set(retryableErrors);
 
   // Each attempt is its own fire, so the backoff is walked from its start to the attempt's step:
@@ -118,12 +117,17 @@ export function retry(options: RetryOptions = {}): RetryHook {
   );
 }
 
-const GENERATORS: Record<string, unknown> = {
-  none: noJitterGenerator,
-  full: fullJitterGenerator,
-  equal: halfJitterGenerator,
-  decorrelated: decorrelatedJitterGenerator,
-};
+/** cockatiel's generator for a jitter name (cockatiel is loaded on first use, see lazy-deps.ts). */
+function generatorOf(jitter: string): unknown {
+  const c = loadCockatiel();
+  const generators: Record<string, unknown> = {
+    none: c.noJitterGenerator,
+    full: c.fullJitterGenerator,
+    equal: c.halfJitterGenerator,
+    decorrelated: c.decorrelatedJitterGenerator,
+  };
+  return Object.hasOwn(generators, jitter) ? generators[jitter] : undefined;
+}
 
 const CONNECTION_CODES = new Set([
   'ECONNRESET',

@@ -51,3 +51,30 @@ describe('built-in hooks', () => {
     expect(out.records[0]!.status).toBe('ok');
   });
 });
+
+describe('start-up cost', () => {
+  it('importing the package loads neither pino nor cockatiel; logging() and retry() load them', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const probe = (code: string) =>
+      spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { createRequire } from 'node:module';
+           const m = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).pathname)});
+           ${code}
+           const loaded = Object.keys(createRequire(import.meta.url).cache);
+           console.log(JSON.stringify(['pino', 'cockatiel'].filter((p) => loaded.some((f) => f.includes('/node_modules/' + p + '/')))));`,
+        ],
+        { encoding: 'utf8' },
+      );
+    const bare = probe('m.security();');
+    expect(bare.stderr).toBe('');
+    expect(JSON.parse(bare.stdout)).toEqual([]);
+    expect(JSON.parse(probe('m.logging({ destination: { write() {} } }); m.retry();').stdout)).toEqual([
+      'pino',
+      'cockatiel',
+    ]);
+  });
+});
