@@ -28,6 +28,16 @@ points:
 
 const BIG = 100_000;
 
+/** The runs list once the inspector's first pass over the log is done (it runs in the background). */
+async function indexed(base: string, token?: string): Promise<any> {
+  for (let i = 0; i < 600; i++) {
+    const r = await http(base, `/api/runs${token ? `?token=${token}` : ''}`);
+    if (r.json?.indexing?.done) return r.json;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the inspector did not finish reading the log in 60 s');
+}
+
 describe('hookspell inspect: the HTTP API', () => {
   let cwd: string;
   let db: string;
@@ -94,12 +104,7 @@ describe('hookspell inspect: the HTTP API', () => {
     await storage.close();
     inspect = await startInspect(cwd, ['--interval', '100']);
     base = inspect.base;
-    // The first pass over the log (newest first) is done when /api/runs says so.
-    for (let i = 0; i < 600; i++) {
-      const r = await get('/api/runs');
-      if (r.json.indexing.done) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await indexed(base);
   }, 180_000);
 
   it('serves the app: the page, its two assets, security headers; 404 and 405 for the rest', async () => {
@@ -459,6 +464,7 @@ describe('hookspell inspect: start-up and access', () => {
     const running = await startInspect(cwd, ['--host', '0.0.0.0']);
     expect(running.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+\/\?token=[A-Za-z0-9_-]{22}$/);
     const base = running.base.replace('0.0.0.0', '127.0.0.1');
+    await indexed(base, running.token);
     const denied = await http(base, '/api/runs');
     expect(denied.status).toBe(403);
     expect(denied.json.error.message).toMatch(/a valid token is needed/);
@@ -517,7 +523,7 @@ describe.skipIf(pgSkip !== undefined)('hookspell inspect on PostgreSQL', () => {
     );
     expect(rm.code).toBe(3);
     const running = await startInspect(cwd, ['--interval', '100'], env);
-    const runs = (await http(running.base, '/api/runs')).json;
+    const runs = await indexed(running.base);
     expect(runs.runs.map((r: any) => [r.id, r.status])).toEqual([['pg-rm', 'cancelled']]);
     expect((await http(running.base, '/api/info')).json.storage).toEqual({ type: 'postgres' });
     const stream = sse(running.base, '/api/runs/pg-live/stream');
