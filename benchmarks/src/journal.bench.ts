@@ -16,7 +16,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { HookExecutor, HookJournal, HookRegistry } from '@hookspell/hooks';
 import {
   caching,
   costTracking,
@@ -27,6 +26,7 @@ import {
   retry,
   security,
 } from '@hookspell/builtins';
+import { HookExecutor, HookJournal, HookRegistry } from '@hookspell/hooks';
 import { SqliteStorage } from '@hookspell/storage';
 import { type CaseResult, compare, median, printTable } from './harness.js';
 

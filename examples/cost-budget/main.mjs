@@ -5,9 +5,9 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScriptRuntime } from '@hookspell/bridge';
+import { costTracking } from '@hookspell/builtins';
 import { EventBus } from '@hookspell/events';
 import { HookExecutor, HookRegistry } from '@hookspell/hooks';
-import { costTracking } from '@hookspell/builtins';
 import { MemoryStorage, ScopedState } from '@hookspell/storage';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -10,9 +10,9 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScriptRuntime } from '@hookspell/bridge';
 import { commandHook } from '@hookspell/bridge/command';
+import { rateLimit, security } from '@hookspell/builtins';
 import { EventBus, EventLog, withCorrelation } from '@hookspell/events';
 import { HookExecutor, HookJournal, HookRegistry, PRIORITY } from '@hookspell/hooks';
-import { rateLimit, security } from '@hookspell/builtins';
 import { ScopedState, SqliteStorage } from '@hookspell/storage';
 
 const here = dirname(fileURLToPath(import.meta.url));

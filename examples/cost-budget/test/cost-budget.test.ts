@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ScriptRuntime } from '@hookspell/bridge';
+import { costTracking } from '@hookspell/builtins';
 import { EventBus } from '@hookspell/events';
 import { HookExecutor, HookRegistry } from '@hookspell/hooks';
-import { costTracking } from '@hookspell/builtins';
 import { MemoryStorage, ScopedState } from '@hookspell/storage';
 import { describe, expect, it } from 'vitest';
 

@@ -1,5 +1,5 @@
-import { nearestName } from '@hookspell/hooks';
 import type { BuiltinHook } from '@hookspell/builtins';
+import { nearestName } from '@hookspell/hooks';
 import { KNOWN_BUILTINS } from './builtin-options.js';
 import { BridgeError, BridgeErrorCode } from './errors.js';
 

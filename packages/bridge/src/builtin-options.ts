@@ -1,5 +1,5 @@
-import { nearestName } from '@hookspell/hooks';
 import type { BUILTINS } from '@hookspell/builtins';
+import { nearestName } from '@hookspell/hooks';
 import { BridgeError, BridgeErrorCode, BridgeValueError } from './errors.js';
 
 /**

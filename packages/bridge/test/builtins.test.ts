@@ -1,5 +1,5 @@
-import type { HookspellEvent } from '@hookspell/events';
 import { BUILTINS, rateLimit, security } from '@hookspell/builtins';
+import type { HookspellEvent } from '@hookspell/events';
 import { describe, expect, it } from 'vitest';
 import { BridgeError, type BuiltinGrants, ScriptError } from '../src/index.js';
 import { world } from './helpers.js';

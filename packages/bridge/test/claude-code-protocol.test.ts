@@ -254,6 +254,7 @@ describe('settings files (reference §2.8)', () => {
       ...parseClaudeSettings(
         {
           hooks: {
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: Claude Code's own placeholder, substituted by hookspell
             PreToolUse: [{ hooks: [{ type: 'command', command: '${CLAUDE_PLUGIN_ROOT}/hooks/guard.sh' }] }],
           },
         },

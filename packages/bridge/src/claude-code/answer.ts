@@ -50,7 +50,6 @@ export function claudeCodeAnswer(outcome: HookOutcome, event: ClaudeCodeEvent): 
   let allow = false;
   let allowReason: string | undefined;
   let askReason: string | undefined;
-  let deferReason: string | undefined;
   let updatedInput: Record<string, unknown> | undefined;
   let extras: Record<string, unknown> | undefined;
   let accumulated = '';
@@ -69,7 +68,7 @@ export function claudeCodeAnswer(outcome: HookOutcome, event: ClaudeCodeEvent): 
       allow = true;
       allowReason ??= side.reason;
     } else if (side.decision === 'ask') askReason ??= side.reason;
-    else if (side.decision === 'defer') deferReason ??= side.reason;
+    // a `defer` carries no reason on: it hands the call back untouched
     else if (side.decision === 'block' && side.reason !== undefined) blockReasons.push(side.reason);
     if (side.updatedInput !== undefined) updatedInput = side.updatedInput;
     if (side.extras !== undefined) extras = { ...extras, ...side.extras };
