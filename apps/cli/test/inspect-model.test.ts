@@ -206,7 +206,13 @@ describe('the run model (shared by hookspell inspect and the HTML timeline)', ()
         start: 1_000_000,
         hooks: [
           { name: 'a', ts: 1_000_010, ms: 10 },
-          { name: 'b', ts: 1_000_010, ms: 0, status: 'skipped', result: { type: 'skipped', reason: 'chain stopped' } },
+          {
+            name: 'b',
+            ts: 1_000_010,
+            ms: 0,
+            status: 'skipped',
+            result: { type: 'skipped', reason: 'chain stopped' },
+          },
           { name: 'c', ts: 1_000_010, ms: 0, status: 'skipped' },
         ],
         end: 1_000_010,
