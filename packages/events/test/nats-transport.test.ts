@@ -466,6 +466,74 @@ describe.skipIf(skipReason !== undefined || natsServerBinary === '')(
   },
 );
 
+describe.skipIf(skipReason !== undefined)('natsTransport outbound bound (real NATS)', () => {
+  it('a publisher that never awaits cannot grow the client buffer: it waits past maxPendingBytes, is refused past maxWaiting', async () => {
+    const prefix = newPrefix();
+    const sender = await transport({ subjectPrefix: prefix, maxPendingBytes: 4096, maxWaiting: 50 });
+    const receiver = await transport({ subjectPrefix: prefix });
+    let received = 0;
+    receiver.subscribe('**', () => void received++);
+    await receiver.flush();
+    const payload = 'x'.repeat(200);
+    const waits: Promise<void>[] = [];
+    let refused = 0;
+    let maxPending = 0;
+    let maxWaiting = 0;
+    for (let i = 0; i < 2000; i++) {
+      try {
+        const sent = sender.publish(eventOf('load.tick', payload));
+        if (sent instanceof Promise) waits.push(sent);
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'HOOKSPELL_BACKPRESSURE' });
+        refused++;
+      }
+      const { pendingBytes, waiting } = sender.stats();
+      maxPending = Math.max(maxPending, pendingBytes);
+      maxWaiting = Math.max(maxWaiting, waiting);
+    }
+    expect(maxPending).toBeLessThanOrEqual(4096);
+    expect(maxWaiting).toBeLessThanOrEqual(50);
+    expect(refused).toBeGreaterThan(0);
+    expect(waits.length).toBeGreaterThan(0);
+    await Promise.all(waits);
+    await sender.flush();
+    await until(
+      () => received === 2000 - refused,
+      `${2000 - refused} events at the receiver (got ${received})`,
+    );
+    expect(sender.stats()).toEqual({ pendingBytes: expect.any(Number), waiting: 0 });
+    expect(sender.errors).toEqual([]);
+  });
+
+  it('through a bus: un-awaited publishes past the bound reject with HOOKSPELL_BACKPRESSURE, the rest arrive', async () => {
+    const prefix = newPrefix();
+    const bus = new EventBus({
+      transport: await transport({ subjectPrefix: prefix, maxPendingBytes: 2048, maxWaiting: 10 }),
+    });
+    closers.push(() => bus.close());
+    let received = 0;
+    bus.subscribe('load.*', () => void received++);
+    await (bus as unknown as { transport: NatsTransport }).transport.flush();
+    const settled = await Promise.allSettled(
+      Array.from({ length: 500 }, () => bus.publish('load.tick', { pad: 'y'.repeat(100) })),
+    );
+    const rejected = settled.filter((r) => r.status === 'rejected');
+    expect(rejected.length).toBeGreaterThan(0);
+    for (const r of rejected)
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'HOOKSPELL_BACKPRESSURE' });
+    await until(() => received === 500 - rejected.length, 'the accepted events back through NATS');
+  });
+
+  it('refuses bad bounds before connecting', async () => {
+    await expect(natsTransport({ servers: NATS_URL, maxPendingBytes: 10 })).rejects.toMatchObject({
+      code: 'HOOKSPELL_INVALID_ARGUMENT',
+    });
+    await expect(natsTransport({ servers: NATS_URL, maxWaiting: -1 })).rejects.toMatchObject({
+      code: 'HOOKSPELL_INVALID_ARGUMENT',
+    });
+  });
+});
+
 describe('subjects', () => {
   it('maps event types to subjects, encoding what NATS would misread', () => {
     expect(subjectForType('p', 'tool.started')).toBe('p.tool.started');

@@ -51,6 +51,18 @@ export interface NatsTransportOptions {
    * policy, client name…), used when the transport makes its own connection.
    */
   connectOptions?: Omit<NodeConnectionOptions, 'servers' | 'noEcho'>;
+  /**
+   * Bytes handed to the NATS client and not yet confirmed by the server (a flush) before publishes
+   * wait: the client buffers everything it is given, so without a bound a publisher that never
+   * awaits grows that buffer without end (1 M un-awaited publishes held ~1.4 GB).
+   * @default 8 MiB
+   */
+  maxPendingBytes?: number;
+  /**
+   * Publishes that may wait for the client's buffer to drain; past it `publish` rejects with
+   * `HOOKSPELL_BACKPRESSURE`. @default 1000
+   */
+  maxWaiting?: number;
 }
 
 /** The transport {@link natsTransport} resolves with. */
@@ -59,8 +71,14 @@ export interface NatsTransport extends EventTransport {
   readonly connection: NatsConnection;
   /** The subject prefix in use. */
   readonly subjectPrefix: string;
-  /** Never throws and never waits: the NATS client buffers the message and sends it in the background. */
-  publish(event: HookspellEvent): void;
+  /**
+   * Hands the event to the NATS client, which sends it in the background. While `maxPendingBytes`
+   * are unconfirmed, the publish waits (the returned promise) for a flush; past `maxWaiting`
+   * waiting publishes it throws a `HOOKSPELL_BACKPRESSURE` EventError.
+   */
+  publish(event: HookspellEvent): void | Promise<void>;
+  /** Bytes handed to the client and not yet confirmed by a flush, and publishes waiting for room. */
+  stats(): { pendingBytes: number; waiting: number };
   /**
    * Resolves once the server has everything sent so far — publishes, and the subscriptions made
    * (another process's publishes reach a subscription only after the server has it).
@@ -96,6 +114,7 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
   const prefix = options.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX;
   assertSubjectPrefix(prefix);
   const onError = options.onError ?? ((error: EventError) => process.emitWarning(error));
+  outboundOf(options); // bad bounds fail before a connection is made
   if (options.connection !== undefined) {
     if (options.servers !== undefined) {
       throw new EventError(
@@ -110,7 +129,7 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
         'The NATS `connection` given to natsTransport() was opened with `noEcho: true`, so a bus would never receive its own events. Connect without `noEcho`.',
       );
     }
-    return new NatsEventTransport(options.connection, false, prefix, onError);
+    return new NatsEventTransport(options.connection, false, prefix, onError, outboundOf(options));
   }
   const servers = options.servers ?? DEFAULT_NATS_SERVERS;
   let connection: NatsConnection;
@@ -124,7 +143,35 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
       { cause },
     );
   }
-  return new NatsEventTransport(connection, true, prefix, onError);
+  return new NatsEventTransport(connection, true, prefix, onError, outboundOf(options));
+}
+
+/** The outbound bounds, checked. */
+function outboundOf(options: NatsTransportOptions): { maxPendingBytes: number; maxWaiting: number } {
+  const maxPendingBytes = options.maxPendingBytes ?? 8 * 1024 * 1024;
+  const maxWaiting = options.maxWaiting ?? 1000;
+  if (!(Number.isInteger(maxPendingBytes) && maxPendingBytes >= 1024)) {
+    throw new EventError(
+      EventErrorCode.INVALID_ARGUMENT,
+      `natsTransport(): \`maxPendingBytes\` must be an integer ≥ 1024; got ${String(options.maxPendingBytes)}.`,
+    );
+  }
+  if (!(Number.isInteger(maxWaiting) && maxWaiting >= 0)) {
+    throw new EventError(
+      EventErrorCode.INVALID_ARGUMENT,
+      `natsTransport(): \`maxWaiting\` must be an integer ≥ 0; got ${String(options.maxWaiting)}.`,
+    );
+  }
+  return { maxPendingBytes, maxWaiting };
+}
+
+/** A publish waiting for the client's buffer to drain. */
+interface WaitingPublish {
+  readonly subject: string;
+  readonly payload: string;
+  readonly event: HookspellEvent;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
 }
 
 class NatsEventTransport implements NatsTransport {
@@ -133,17 +180,28 @@ class NatsEventTransport implements NatsTransport {
   // Once a publish fails, the next ones usually fail the same way (a closed connection): report
   // the first and stay quiet until a publish goes through again.
   private publishFailing = false;
+  // The outbound bound: bytes handed to the client since the last confirmed flush (payload
+  // characters, a close enough measure of bytes for a bound), and the publishes waiting for room.
+  private pendingBytes = 0;
+  private flushing = false;
+  private readonly waiting: WaitingPublish[] = [];
+  private waitingHead = 0;
 
   constructor(
     readonly connection: NatsConnection,
     private readonly owned: boolean,
     readonly subjectPrefix: string,
     private readonly onError: (error: EventError) => void,
+    private readonly bounds: { maxPendingBytes: number; maxWaiting: number },
   ) {
     if (owned) this.watchConnection();
   }
 
-  publish(event: HookspellEvent): void {
+  stats(): { pendingBytes: number; waiting: number } {
+    return { pendingBytes: this.pendingBytes, waiting: this.waiting.length - this.waitingHead };
+  }
+
+  publish(event: HookspellEvent): void | Promise<void> {
     if (this.closing !== undefined) {
       this.publishFailed(event, 'the transport was closed');
       return;
@@ -168,13 +226,79 @@ class NatsEventTransport implements NatsTransport {
       );
       return;
     }
+    const waiting = this.waiting.length - this.waitingHead;
+    if (waiting === 0 && this.pendingBytes + payload.length <= this.bounds.maxPendingBytes) {
+      this.send(event, subject, payload);
+      return;
+    }
+    if (waiting >= this.bounds.maxWaiting) {
+      throw new EventError(
+        EventErrorCode.BACKPRESSURE,
+        `Event ${JSON.stringify(event.type)} was not sent over NATS: ${this.pendingBytes} bytes are still unconfirmed (maxPendingBytes ${this.bounds.maxPendingBytes}) and ${waiting} publishes already wait (maxWaiting ${this.bounds.maxWaiting}). Await each publish before the next, or raise maxPendingBytes / maxWaiting.`,
+      );
+    }
+    const promise = new Promise<void>((resolve, reject) => {
+      this.waiting.push({ subject, payload, event, resolve, reject });
+    });
+    this.scheduleFlush();
+    return promise;
+  }
+
+  private send(event: HookspellEvent, subject: string, payload: string): void {
     try {
       // Buffered by the client and written in the background: never waits on the network.
       this.connection.publish(subject, payload);
       this.publishFailing = false;
+      this.pendingBytes += payload.length;
+      if (this.pendingBytes * 2 >= this.bounds.maxPendingBytes) this.scheduleFlush();
     } catch (cause) {
       this.publishFailed(event, describe(cause), cause);
     }
+  }
+
+  /** One flush at a time: when the server confirms it, what was sent before it is no longer pending. */
+  private scheduleFlush(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    const sent = this.pendingBytes;
+    this.connection.flush().then(
+      () => {
+        this.flushing = false;
+        this.pendingBytes = Math.max(0, this.pendingBytes - sent);
+        this.drainWaiting();
+      },
+      (cause: unknown) => {
+        this.flushing = false;
+        const error = new EventError(
+          EventErrorCode.TRANSPORT_ERROR,
+          `Events waiting to be sent over NATS were dropped: the connection could not flush (${describe(cause)}).`,
+          { cause },
+        );
+        this.report(error);
+        this.rejectWaiting(error);
+      },
+    );
+  }
+
+  private drainWaiting(): void {
+    while (this.waitingHead < this.waiting.length) {
+      const next = this.waiting[this.waitingHead]!;
+      if (this.pendingBytes > 0 && this.pendingBytes + next.payload.length > this.bounds.maxPendingBytes)
+        break;
+      this.waiting[this.waitingHead++] = undefined as never;
+      this.send(next.event, next.subject, next.payload);
+      next.resolve();
+    }
+    if (this.waitingHead === this.waiting.length) {
+      this.waiting.length = 0;
+      this.waitingHead = 0;
+    } else this.scheduleFlush();
+  }
+
+  private rejectWaiting(error: unknown): void {
+    while (this.waitingHead < this.waiting.length) this.waiting[this.waitingHead++]!.reject(error);
+    this.waiting.length = 0;
+    this.waitingHead = 0;
   }
 
   subscribe(pattern: string, onEvent: (event: HookspellEvent) => void): () => void {
@@ -249,6 +373,14 @@ class NatsEventTransport implements NatsTransport {
   }
 
   private async shutDown(): Promise<void> {
+    // What still waits for room is sent now: drain/flush below confirms it.
+    while (this.waitingHead < this.waiting.length) {
+      const next = this.waiting[this.waitingHead++]!;
+      this.send(next.event, next.subject, next.payload);
+      next.resolve();
+    }
+    this.waiting.length = 0;
+    this.waitingHead = 0;
     if (this.connection.isClosed()) return;
     try {
       if (this.owned) {
