@@ -1,16 +1,25 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 
 // One clock per process, shared by every bus: sequences never repeat within a process.
 let last = 0;
 
+// Each process starts every millisecond at its own random place among the 1000 sequence numbers
+// of that millisecond. Several processes may write one event log (Claude Code starts a
+// `hookspell claude-code hook` process per tool call, in parallel); a log segment is keyed by its
+// first sequence, so two processes starting a segment in the same millisecond at the same number
+// would write the same key, and one segment would replace the other. With a lane per process that
+// takes the same millisecond and the same lane (1 in 1000). A log shared by many writers is
+// designed properly in the scale-out work; this keeps the common case from losing events.
+const LANE = randomInt(0, 1000);
+
 /**
- * The next sequence number: `now × 1000` when the clock moved on, else the previous one plus 1.
- * Strictly increasing, ordered like time across restarts, and a time range maps to a sequence
- * range (what the event log's key layout relies on). Past 1000 events in one millisecond it runs
- * slightly ahead of the clock and catches up.
+ * The next sequence number: `now × 1000` plus this process's lane when the clock moved on, else
+ * the previous one plus 1. Strictly increasing, ordered like time across restarts, never below
+ * `now × 1000`, so a time range maps to a sequence range (what the event log's key layout relies
+ * on). Past the millisecond's numbers it runs slightly ahead of the clock and catches up.
  */
 export function nextSequence(now: number): number {
-  const candidate = now * 1000;
+  const candidate = now * 1000 + LANE;
   last = candidate > last ? candidate : last + 1;
   return last;
 }
