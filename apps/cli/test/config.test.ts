@@ -54,6 +54,19 @@ describe('config file', () => {
     });
   });
 
+  it('limits.printBytes reaches scripts; a bad value is a config error with its line', async () => {
+    const cwd = project({
+      'hookspell.config.yaml': 'limits:\n  printBytes: 64\n',
+      'talk.lua': 'for i = 1, 50 do print("line " .. i) end\n',
+    });
+    const run = await hookspell(['run', 'talk.lua', '--json'], { cwd });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.stringify(json(run))).toMatch(/bytes of output dropped/);
+    const bad = await listErr({ 'hookspell.config.yaml': 'limits:\n  printBytes: lots\n' });
+    expect(bad.code).toBe(2);
+    expect(bad.line).toMatch(/hookspell\.config\.yaml:2.*printBytes/);
+  });
+
   it('--config points at a file elsewhere; relative paths resolve against its directory', async () => {
     const cwd = project({
       'conf/my.yaml': 'hooks:\n  - name: deny\n    point: BeforeToolExecution\n    run: lua:hooks/deny.lua\n',

@@ -77,7 +77,9 @@ export interface ConfigFile {
   scripts?: string[];
   persist?: string[];
   defaultTimeoutMs?: number;
-  limits?: Partial<Record<'callbackMs' | 'scriptMs' | 'memoryBytes' | 'stackBytes' | 'waitMs', number>>;
+  limits?: Partial<
+    Record<'callbackMs' | 'scriptMs' | 'memoryBytes' | 'stackBytes' | 'waitMs' | 'printBytes', number>
+  >;
   journal?: { enabled?: boolean; retention?: 'default' | 'short' | 'long' };
   hooks?: HookConfig[];
   points?: Record<string, PointSettings>;
