@@ -1,4 +1,4 @@
-import { HookspellError } from '@hookspell/storage';
+import { ErrorCode, HookspellError, pickCodes } from '@hookspell/core';
 
 /** What `hookspell` exits with. Documented in the README; tests assert each one. */
 export const ExitCode = {
@@ -18,16 +18,16 @@ export const ExitCode = {
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** Stable codes of the errors the CLI raises itself. */
-export const CliErrorCode = {
-  USAGE: 'HOOKSPELL_CLI_USAGE',
-  CONFIG_NOT_FOUND: 'HOOKSPELL_CONFIG_NOT_FOUND',
-  CONFIG_SYNTAX: 'HOOKSPELL_CONFIG_SYNTAX',
-  CONFIG_INVALID: 'HOOKSPELL_CONFIG_INVALID',
-  FILE_NOT_FOUND: 'HOOKSPELL_FILE_NOT_FOUND',
-  BAD_INPUT: 'HOOKSPELL_CLI_BAD_INPUT',
-  NOT_FOUND: 'HOOKSPELL_CLI_NOT_FOUND',
-  RUNTIME: 'HOOKSPELL_CLI_RUNTIME',
-} as const;
+export const CliErrorCode = pickCodes({
+  USAGE: 'CLI_USAGE',
+  CONFIG_NOT_FOUND: 'CONFIG_NOT_FOUND',
+  CONFIG_SYNTAX: 'CONFIG_SYNTAX',
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  FILE_NOT_FOUND: 'FILE_NOT_FOUND',
+  BAD_INPUT: 'CLI_BAD_INPUT',
+  NOT_FOUND: 'CLI_NOT_FOUND',
+  RUNTIME: 'CLI_RUNTIME',
+});
 export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];
 
 const USAGE_CODES = new Set<string>([
@@ -55,18 +55,18 @@ export class CliError extends HookspellError {
 }
 
 /** Codes of library errors that mean "your input is wrong" rather than "something failed". */
-const LIBRARY_USAGE_CODES = new Set([
-  'HOOKSPELL_UNKNOWN_HOOK_POINT',
-  'HOOKSPELL_DUPLICATE_HOOK',
-  'HOOKSPELL_UNKNOWN_DEPENDENCY',
-  'HOOKSPELL_HOOK_CYCLE',
-  'HOOKSPELL_INVALID_ARGUMENT',
-  'HOOKSPELL_INVALID_PATTERN',
-  'HOOKSPELL_INVALID_EVENT_TYPE',
-  'HOOKSPELL_INVALID_COMMAND',
-  'HOOKSPELL_EXECUTION_NOT_FOUND',
-  'HOOKSPELL_EXECUTION_PRUNED',
-  'HOOKSPELL_REPLAY_HOOK_MISSING',
+const LIBRARY_USAGE_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.UNKNOWN_HOOK_POINT,
+  ErrorCode.DUPLICATE_HOOK,
+  ErrorCode.UNKNOWN_DEPENDENCY,
+  ErrorCode.HOOK_CYCLE,
+  ErrorCode.INVALID_ARGUMENT,
+  ErrorCode.INVALID_PATTERN,
+  ErrorCode.INVALID_EVENT_TYPE,
+  ErrorCode.INVALID_COMMAND,
+  ErrorCode.EXECUTION_NOT_FOUND,
+  ErrorCode.EXECUTION_PRUNED,
+  ErrorCode.REPLAY_HOOK_MISSING,
 ]);
 
 /** The exit code for any thrown value. */

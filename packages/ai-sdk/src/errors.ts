@@ -1,35 +1,35 @@
-import { HookspellError } from '@hookspell/core';
+import { HookspellError, pickCodes } from '@hookspell/core';
 import type { HookOutcome } from '@hookspell/hooks';
 
 /** Stable codes of {@link AiSdkError}; safe to branch on. */
-export const AiSdkErrorCode = {
+export const AiSdkErrorCode = pickCodes({
   /** A hook answered `cancel` around a model call (`BeforeAgentExecution`, `AfterAgentExecution`, `AgentError`). */
-  MODEL_CALL_CANCELLED: 'HOOKSPELL_MODEL_CALL_CANCELLED',
+  MODEL_CALL_CANCELLED: 'MODEL_CALL_CANCELLED',
   /** A hook answered `cancel` around a tool call (`BeforeToolExecution`, `AfterToolExecution`, `ToolError`). */
-  TOOL_CALL_CANCELLED: 'HOOKSPELL_TOOL_CALL_CANCELLED',
+  TOOL_CALL_CANCELLED: 'TOOL_CALL_CANCELLED',
   /** A hook answered `cancel` around an MCP tool listing (`BeforeToolDiscovery`, `AfterToolDiscovery`). */
-  TOOL_DISCOVERY_CANCELLED: 'HOOKSPELL_TOOL_DISCOVERY_CANCELLED',
+  TOOL_DISCOVERY_CANCELLED: 'TOOL_DISCOVERY_CANCELLED',
   /**
    * A hook's `replace` value, a cached value, a redirect's answer or a `modified` field does not have
    * the shape the call needs (e.g. a model answer that is neither a string nor `{ text }` / `{ content }`).
    */
-  INVALID_HOOK_VALUE: 'HOOKSPELL_INVALID_HOOK_VALUE',
+  INVALID_HOOK_VALUE: 'INVALID_HOOK_VALUE',
   /** The `before` point kept answering `retry` until its `maxAttempts` ran out. */
-  RETRY_EXHAUSTED: 'HOOKSPELL_RETRY_EXHAUSTED',
+  RETRY_EXHAUSTED: 'RETRY_EXHAUSTED',
   /** A hook answered `redirect(target)` and nothing resolves that target. */
-  REDIRECT_UNHANDLED: 'HOOKSPELL_REDIRECT_UNHANDLED',
+  REDIRECT_UNHANDLED: 'REDIRECT_UNHANDLED',
   /** A hook answered `fork(...)` and the integration was given no `fork` handler. */
-  FORK_UNHANDLED: 'HOOKSPELL_FORK_UNHANDLED',
+  FORK_UNHANDLED: 'FORK_UNHANDLED',
   /** A bad argument or option (no executor, a tool set that is not an object…). */
-  INVALID_ARGUMENT: 'HOOKSPELL_INVALID_ARGUMENT',
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** Warning (`onWarning`): the `bus` threw or rejected a lifecycle event; the call went on. */
-  EVENT_PUBLISH_FAILED: 'HOOKSPELL_EVENT_PUBLISH_FAILED',
+  EVENT_PUBLISH_FAILED: 'EVENT_PUBLISH_FAILED',
   /**
    * Warning (`onWarning`): an after-hook of a streamed model call answered `modified`, `replace`,
    * `retry` or `redirect` in `'observe'` mode, where the answer was already sent. Use `stream: 'buffer'`.
    */
-  STREAM_RESULT_IGNORED: 'HOOKSPELL_STREAM_RESULT_IGNORED',
-} as const;
+  STREAM_RESULT_IGNORED: 'STREAM_RESULT_IGNORED',
+});
 export type AiSdkErrorCode = (typeof AiSdkErrorCode)[keyof typeof AiSdkErrorCode];
 
 /**

@@ -1,20 +1,20 @@
-import { HookspellError } from '@hookspell/storage';
+import { HookspellError, pickCodes } from '@hookspell/core';
 
 /** Stable codes of the errors that cross the script boundary; safe to branch on. */
-export const BridgeErrorCode = {
+export const BridgeErrorCode = pickCodes({
   /** The script raised an error (or threw), or could not be compiled. */
-  SCRIPT_ERROR: 'HOOKSPELL_SCRIPT_ERROR',
+  SCRIPT_ERROR: 'SCRIPT_ERROR',
   /** The script ran past its CPU deadline (`callbackMs` per callback, `scriptMs` for the top level). */
-  SCRIPT_TIMEOUT: 'HOOKSPELL_SCRIPT_TIMEOUT',
+  SCRIPT_TIMEOUT: 'SCRIPT_TIMEOUT',
   /** The script went past its memory bound (`memoryBytes`) or its engine's stack limit. */
-  SCRIPT_MEMORY: 'HOOKSPELL_SCRIPT_MEMORY',
+  SCRIPT_MEMORY: 'SCRIPT_MEMORY',
   /** A value could not cross the bridge (NaN, a function, a cycle, too deep…); the message names its path. */
-  BRIDGE_VALUE: 'HOOKSPELL_BRIDGE_VALUE',
+  BRIDGE_VALUE: 'BRIDGE_VALUE',
   /** The script was used after `dispose()`. */
-  SCRIPT_DISPOSED: 'HOOKSPELL_SCRIPT_DISPOSED',
+  SCRIPT_DISPOSED: 'SCRIPT_DISPOSED',
   /** A bad argument or option given to the runtime by the host (unknown language, bad limits…). */
-  INVALID_ARGUMENT: 'HOOKSPELL_INVALID_ARGUMENT',
-} as const;
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+});
 export type BridgeErrorCode = (typeof BridgeErrorCode)[keyof typeof BridgeErrorCode];
 
 const MARKER = Symbol.for('hookspell.error.BridgeError');

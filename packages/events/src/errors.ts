@@ -1,32 +1,33 @@
-import { HookspellError } from '@hookspell/storage';
+import { HookspellError, pickCodes } from '@hookspell/core';
 
 /** Stable codes of {@link EventError}. */
-export const EventErrorCode = {
-  INVALID_PATTERN: 'HOOKSPELL_INVALID_PATTERN',
-  INVALID_EVENT_TYPE: 'HOOKSPELL_INVALID_EVENT_TYPE',
+export const EventErrorCode = pickCodes({
+  INVALID_PATTERN: 'INVALID_PATTERN',
+  INVALID_EVENT_TYPE: 'INVALID_EVENT_TYPE',
   /** A pattern over `maxPatternLength` characters or `maxPatternSegments` segments (default 1024 / 64). */
-  PATTERN_TOO_LONG: 'HOOKSPELL_PATTERN_TOO_LONG',
+  PATTERN_TOO_LONG: 'PATTERN_TOO_LONG',
   /** An event type over 256 characters or 64 segments. */
-  EVENT_TYPE_TOO_LONG: 'HOOKSPELL_EVENT_TYPE_TOO_LONG',
-  INVALID_ARGUMENT: 'HOOKSPELL_INVALID_ARGUMENT',
-  BACKPRESSURE: 'HOOKSPELL_BACKPRESSURE',
-  RATE_LIMITED: 'HOOKSPELL_RATE_LIMITED',
-  EVENT_TIMEOUT: 'HOOKSPELL_EVENT_TIMEOUT',
-  BUS_CLOSED: 'HOOKSPELL_BUS_CLOSED',
-  EVENT_CANCELLED: 'HOOKSPELL_EVENT_CANCELLED',
-  INVALID_WIRE_EVENT: 'HOOKSPELL_INVALID_WIRE_EVENT',
-  ABORTED: 'HOOKSPELL_ABORTED',
+  EVENT_TYPE_TOO_LONG: 'EVENT_TYPE_TOO_LONG',
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  BACKPRESSURE: 'BACKPRESSURE',
+  RATE_LIMITED: 'RATE_LIMITED',
+  EVENT_TIMEOUT: 'EVENT_TIMEOUT',
+  BUS_CLOSED: 'BUS_CLOSED',
+  EVENT_CANCELLED: 'EVENT_CANCELLED',
+  INVALID_WIRE_EVENT: 'INVALID_WIRE_EVENT',
+  ABORTED: 'ABORTED',
   /** A transport could not reach its broker (e.g. no NATS server at the given address). */
-  TRANSPORT_UNAVAILABLE: 'HOOKSPELL_TRANSPORT_UNAVAILABLE',
+  TRANSPORT_UNAVAILABLE: 'TRANSPORT_UNAVAILABLE',
   /** A transport failed after connecting: a publish that could not be sent, a lost connection. */
-  TRANSPORT_ERROR: 'HOOKSPELL_TRANSPORT_ERROR',
+  TRANSPORT_ERROR: 'TRANSPORT_ERROR',
   /** An event too big for one row of the event log's backend (the storage code of the same name). */
-  VALUE_TOO_LARGE: 'HOOKSPELL_VALUE_TOO_LARGE',
-} as const;
+  VALUE_TOO_LARGE: 'VALUE_TOO_LARGE',
+});
 export type EventErrorCode = (typeof EventErrorCode)[keyof typeof EventErrorCode];
 
 /** An error of the events package: a stable `code` and a message saying what to do. */
 export class EventError extends HookspellError {
+  static override readonly kind: string = 'EventError';
   declare readonly code: EventErrorCode;
 
   constructor(code: EventErrorCode, message: string, options?: { cause?: unknown }) {
@@ -57,6 +58,7 @@ export interface BackpressureRefusal {
  * was still delivered to every other subscriber.
  */
 export class BackpressureError extends EventError {
+  static override readonly kind: string = 'BackpressureError';
   /** Ids of the subscriptions that refused the event. */
   readonly subscriptionIds: readonly string[];
   /** Why each of them refused it. */

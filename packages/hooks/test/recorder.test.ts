@@ -44,3 +44,22 @@ describe('executor.attachRecorder (the public recorder interface)', () => {
     expect((await executor.fire('SessionStart')).records[0]!.status).toBe('ok');
   });
 });
+
+describe('error classes recognise only their own family', () => {
+  it('HookError, a subclass and another family', async () => {
+    const { ExecutionPrunedError, HookError, HookErrorCode, HookCancelledError } = await import(
+      '../src/index.js'
+    );
+    const hookError = new HookError(HookErrorCode.HOOK_CYCLE, 'x');
+    const pruned = new ExecutionPrunedError('p-1.0', {
+      entries: 1,
+      through: { seq: 1, recordedAt: 0 },
+      lastRunAt: 0,
+      retention: {},
+    } as never);
+    expect(HookError.isInstance(pruned)).toBe(true);
+    expect(ExecutionPrunedError.isInstance(pruned)).toBe(true);
+    expect(ExecutionPrunedError.isInstance(hookError)).toBe(false);
+    expect(HookCancelledError.isInstance(hookError)).toBe(false);
+  });
+});

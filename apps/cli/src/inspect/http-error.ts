@@ -1,16 +1,16 @@
-import { HookspellError } from '@hookspell/storage';
+import { HookspellError, pickCodes } from '@hookspell/core';
 
 /** Stable codes of the inspector's HTTP errors (in the JSON body: `{ error: { code, message } }`). */
-export const InspectErrorCode = {
-  BAD_REQUEST: 'HOOKSPELL_INSPECT_BAD_REQUEST',
-  FORBIDDEN: 'HOOKSPELL_INSPECT_FORBIDDEN',
-  NOT_FOUND: 'HOOKSPELL_INSPECT_NOT_FOUND',
-  METHOD_NOT_ALLOWED: 'HOOKSPELL_INSPECT_METHOD_NOT_ALLOWED',
-  TOO_LARGE: 'HOOKSPELL_INSPECT_TOO_LARGE',
-  UNSUPPORTED_MEDIA_TYPE: 'HOOKSPELL_INSPECT_UNSUPPORTED_MEDIA_TYPE',
-  CONFLICT: 'HOOKSPELL_INSPECT_CONFLICT',
-  INTERNAL: 'HOOKSPELL_INSPECT_INTERNAL',
-} as const;
+export const InspectErrorCode = pickCodes({
+  BAD_REQUEST: 'INSPECT_BAD_REQUEST',
+  FORBIDDEN: 'INSPECT_FORBIDDEN',
+  NOT_FOUND: 'INSPECT_NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'INSPECT_METHOD_NOT_ALLOWED',
+  TOO_LARGE: 'INSPECT_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'INSPECT_UNSUPPORTED_MEDIA_TYPE',
+  CONFLICT: 'INSPECT_CONFLICT',
+  INTERNAL: 'INSPECT_INTERNAL',
+});
 export type InspectErrorCode = (typeof InspectErrorCode)[keyof typeof InspectErrorCode];
 
 /** An error answered with an HTTP status and a JSON body naming what was wrong and what to do. */

@@ -41,6 +41,8 @@ export class HookCancelledError extends HookspellError {
 
   /** True for a `HookCancelledError` from any copy of this package (where `instanceof` may fail). */
   static override isInstance(error: unknown): error is HookCancelledError {
-    return HookspellError.isInstance.call(HookCancelledError, error);
+    // `this`, not the class: a subclass (ExecutionPrunedError) answers for its own instances.
+    // biome-ignore lint/complexity/noThisInStatic: polymorphic on purpose (see above)
+    return HookspellError.isInstance.call(this, error);
   }
 }

@@ -63,7 +63,7 @@ export type HookErrorCode = (typeof HookErrorCode)[keyof typeof HookErrorCode];
  */
 export class HookError extends HookspellError {
   declare readonly code: HookErrorCode;
-  static override readonly kind = 'HookError';
+  static override readonly kind: string = 'HookError';
 
   constructor(code: HookErrorCode, message: string, options?: { cause?: unknown }) {
     super({ code, message: `[hookspell] [hooks] ${message}`, cause: options?.cause });
@@ -72,6 +72,8 @@ export class HookError extends HookspellError {
 
   /** True for a `HookError` from any copy of this package (where `instanceof` may fail). */
   static override isInstance(error: unknown): error is HookError {
-    return HookspellError.isInstance.call(HookError, error);
+    // `this`, not the class: a subclass (ExecutionPrunedError) answers for its own instances.
+    // biome-ignore lint/complexity/noThisInStatic: polymorphic on purpose (see above)
+    return HookspellError.isInstance.call(this, error);
   }
 }

@@ -16,6 +16,7 @@ import type { JournalPruneInfo } from './prune-record.js';
  * ```
  */
 export class ExecutionPrunedError extends HookError {
+  static override readonly kind: string = 'ExecutionPrunedError';
   readonly executionId: string;
   /** What retention had removed when the replay looked: counts, the newest entry removed, the policy. */
   readonly pruned: JournalPruneInfo;
