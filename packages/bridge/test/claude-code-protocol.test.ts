@@ -23,6 +23,7 @@ const run = (exitCode: number | null, stdout = '', stderr = '', extra: object = 
   stderr,
   timedOut: false,
   aborted: false,
+  overflowed: false,
   ...extra,
 });
 const pre = (exitCode: number | null, stdout = '', stderr = '') =>

@@ -1,5 +1,6 @@
 import type { HookContext, HookObject, HookResult } from '@hookspell/hooks';
 import { CommandError, CommandErrorCode } from '../command/command-error.js';
+import { runProcess } from '../command/run-process.js';
 import {
   CLAUDE_CODE_EVENT_INFO,
   type ClaudeCodeEvent,
@@ -9,7 +10,6 @@ import {
 import { claudeCodeInput, sessionEnvFile, sessionIdOf, substitute } from './input.js';
 import { compileIf, compileMatcher, type InputMatcher } from './matcher.js';
 import { readAnswer } from './output.js';
-import { runProcess } from './run-process.js';
 import { sideChannelKey, writeSideChannel } from './side-channel.js';
 import { toHookResult } from './to-result.js';
 

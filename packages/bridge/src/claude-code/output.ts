@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandError, CommandErrorCode } from '../command/command-error.js';
+import type { ProcessRun } from '../command/run-process.js';
 import { CLAUDE_CODE_EVENT_INFO, type ClaudeCodeEvent } from './events.js';
-import type { ProcessRun } from './run-process.js';
 
 /** What one Claude Code hook answered, read exactly as Claude Code reads it. */
 export interface HookAnswer {

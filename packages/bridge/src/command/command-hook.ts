@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { type HookContext, type HookFunction, HookResult } from '@hookspell/hooks';
 import { toHookResult } from '../results.js';
 import { CommandError, CommandErrorCode } from './command-error.js';
-import { killMarked, newRunMark, RUN_MARK_VAR } from './kill-tree.js';
 import { parseCommand } from './parse-command.js';
+import { runProcess } from './run-process.js';
 
 export interface CommandHookOptions {
   /**
@@ -29,8 +28,6 @@ export interface CommandHookOptions {
 
 const DEFAULT_MAX_OUTPUT = 1024 * 1024;
 const DEFAULT_MAX_STDERR = 64 * 1024;
-/** After a kill, how long stdout/stderr may stay open (held by a survivor) before we close them. */
-const KILL_DRAIN_MS = 200;
 
 /**
  * An external program as a hook. It gets the hook context as JSON on stdin and in `HOOKSPELL_*`
@@ -90,15 +87,10 @@ function contextJson(ctx: HookContext): string {
   });
 }
 
-function contextEnv(
-  ctx: HookContext,
-  extra: Record<string, string> | undefined,
-  runMark: string,
-): NodeJS.ProcessEnv {
+function contextEnv(ctx: HookContext, extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
   return {
     ...process.env,
     ...extra,
-    [RUN_MARK_VAR]: runMark,
     HOOKSPELL_POINT: ctx.point,
     HOOKSPELL_CORRELATION_ID: ctx.correlationId,
     HOOKSPELL_COMPONENT_TYPE: ctx.component?.type ?? '',
@@ -108,7 +100,7 @@ function contextEnv(
   };
 }
 
-function runCommand(
+async function runCommand(
   argv: string[],
   options: CommandHookOptions,
   ctx: HookContext,
@@ -116,155 +108,75 @@ function runCommand(
   maxOutput: number,
   maxStderr: number,
 ): Promise<HookResult> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(
-        new CommandError(
-          CommandErrorCode.COMMAND_TIMEOUT,
-          `${argv[0]} was not started: the hook was already aborted.`,
-        ),
-      );
-      return;
-    }
-    // Marks this run's processes and every descendant of them (see kill-tree.ts).
-    const run = newRunMark(process.env[RUN_MARK_VAR]);
-    let child: ChildProcess;
-    try {
-      // detached: the program leads its own process group, so a kill reaches its children too.
-      child = spawn(argv[0]!, argv.slice(1), {
-        cwd: options.cwd,
-        env: contextEnv(ctx, options.env, run.value),
-        detached: true,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-    } catch (cause) {
-      reject(
-        new CommandError(
-          CommandErrorCode.COMMAND_NOT_STARTED,
-          `Cannot start ${argv[0]}: ${(cause as Error).message}.`,
-          { cause },
-        ),
-      );
-      return;
-    }
-    const stdout: Buffer[] = [];
-    let stdoutBytes = 0;
-    let stderr = '';
-    let failure: CommandError | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    let drain: NodeJS.Timeout | undefined;
-
-    const killGroup = () => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // ESRCH: the group is already gone.
-      }
-    };
-    // A kill (timeout, abort, too much output): the group at once, then every marked process
-    // that left it. 'close' waits for stdout/stderr to close, which a survivor holding them
-    // (or, without /proc, one that could not be found) would delay for as long as it lives: past
-    // a short grace for the last stderr bytes, our ends of the pipes are closed.
-    const killTree = () => {
-      killGroup();
-      if (child.pid === undefined) return;
-      void killMarked(run.mark).catch(() => {});
-      drain ??= setTimeout(() => {
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-      }, KILL_DRAIN_MS);
-    };
-    const onAbort = () => {
-      failure ??= new CommandError(
-        CommandErrorCode.COMMAND_TIMEOUT,
-        `${argv[0]} was stopped: ${abortText(signal)}; its process tree was killed.`,
-        {
-          stderr,
-        },
-      );
-      killTree();
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    if (options.timeoutMs !== undefined) {
-      timer = setTimeout(() => {
-        failure ??= new CommandError(
-          CommandErrorCode.COMMAND_TIMEOUT,
-          `${argv[0]} ran longer than ${options.timeoutMs} ms; its process tree was killed.`,
-          { stderr },
-        );
-        killTree();
-      }, options.timeoutMs);
-    }
-
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdoutBytes += chunk.length;
-      if (stdoutBytes > maxOutput) {
-        failure ??= new CommandError(
-          CommandErrorCode.COMMAND_OUTPUT_TOO_LARGE,
-          `${argv[0]} printed more than ${maxOutput} bytes on stdout; it was killed. Print only the result object, or raise \`maxOutputBytes\`.`,
-        );
-        killTree();
-        return;
-      }
-      stdout.push(chunk);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-      if (stderr.length > maxStderr) stderr = stderr.slice(-maxStderr);
-    });
-    // A program that does not read its stdin closes the pipe early: that is fine.
-    child.stdin!.on('error', () => {});
-    child.stdin!.end(contextJson(ctx));
-
-    child.on('error', (cause: NodeJS.ErrnoException) => {
-      failure ??= new CommandError(
-        CommandErrorCode.COMMAND_NOT_STARTED,
-        `Cannot start ${argv[0]} (${cause.code ?? cause.message}). Check the path and that it is executable.`,
-        { cause },
-      );
-    });
-    child.on('exit', () => {
-      // Background children of a finished command must not outlive it either.
-      killGroup();
-    });
-    child.on('close', (code, killedBy) => {
-      signal.removeEventListener('abort', onAbort);
-      if (timer) clearTimeout(timer);
-      if (drain) clearTimeout(drain);
-      const reason = stderr.trim();
-      if (failure) return reject(failure);
-      if (code === 2) return resolve(HookResult.cancel(reason || `${argv[0]} exited with code 2`));
-      if (code !== 0) {
-        return reject(
-          new CommandError(
-            CommandErrorCode.COMMAND_FAILED,
-            `${argv[0]} ${killedBy ? `was killed by ${killedBy}` : `exited with code ${code}`}${reason ? `: ${reason.slice(-500)}` : ''}`,
-            { exitCode: code, stderr },
-          ),
-        );
-      }
-      const text = Buffer.concat(stdout).toString('utf8').trim();
-      if (text === '') return resolve(HookResult.continue());
-      let parsed: unknown;
-      try {
-        parsed = text === 'continue' ? 'continue' : JSON.parse(text);
-      } catch (cause) {
-        return reject(
-          new CommandError(
-            CommandErrorCode.COMMAND_BAD_OUTPUT,
-            `${argv[0]} printed something that is not a JSON result on stdout: ${JSON.stringify(text.slice(0, 200))}. Print a result object (e.g. {"type":"continue"}) or nothing.`,
-            { cause, stderr },
-          ),
-        );
-      }
-      try {
-        resolve(toHookResult(parsed, 'stdout'));
-      } catch (cause) {
-        reject(cause);
-      }
-    });
+  if (signal.aborted) {
+    throw new CommandError(
+      CommandErrorCode.COMMAND_TIMEOUT,
+      `${argv[0]} was not started: the hook was already aborted.`,
+    );
+  }
+  // The run mark (kill-tree.ts) is added by runProcess; an outer run's mark is kept in front.
+  const run = await runProcess({
+    argv,
+    cwd: options.cwd,
+    env: contextEnv(ctx, options.env),
+    stdin: contextJson(ctx),
+    timeoutMs: options.timeoutMs,
+    signal,
+    maxBytes: maxOutput,
+    maxStderrBytes: maxStderr,
+    overflow: 'kill',
   });
+  const { stderr } = run;
+  if (run.launchError !== undefined) {
+    throw new CommandError(
+      CommandErrorCode.COMMAND_NOT_STARTED,
+      `Cannot start ${argv[0]} (${run.launchError.code ?? run.launchError.message}). Check the path and that it is executable.`,
+      { cause: run.launchError },
+    );
+  }
+  if (run.overflowed) {
+    throw new CommandError(
+      CommandErrorCode.COMMAND_OUTPUT_TOO_LARGE,
+      `${argv[0]} printed more than ${maxOutput} bytes on stdout; it was killed. Print only the result object, or raise \`maxOutputBytes\`.`,
+    );
+  }
+  if (run.aborted) {
+    throw new CommandError(
+      CommandErrorCode.COMMAND_TIMEOUT,
+      `${argv[0]} was stopped: ${abortText(signal)}; its process tree was killed.`,
+      { stderr },
+    );
+  }
+  if (run.timedOut) {
+    throw new CommandError(
+      CommandErrorCode.COMMAND_TIMEOUT,
+      `${argv[0]} ran longer than ${options.timeoutMs} ms; its process tree was killed.`,
+      { stderr },
+    );
+  }
+  const code = run.exitCode;
+  const reason = stderr.trim();
+  if (code === 2) return HookResult.cancel(reason || `${argv[0]} exited with code 2`);
+  if (code !== 0) {
+    throw new CommandError(
+      CommandErrorCode.COMMAND_FAILED,
+      `${argv[0]} ${code === null ? 'was killed' : `exited with code ${code}`}${reason ? `: ${reason.slice(-500)}` : ''}`,
+      { exitCode: code, stderr },
+    );
+  }
+  const text = run.stdout.trim();
+  if (text === '') return HookResult.continue();
+  let parsed: unknown;
+  try {
+    parsed = text === 'continue' ? 'continue' : JSON.parse(text);
+  } catch (cause) {
+    throw new CommandError(
+      CommandErrorCode.COMMAND_BAD_OUTPUT,
+      `${argv[0]} printed something that is not a JSON result on stdout: ${JSON.stringify(text.slice(0, 200))}. Print a result object (e.g. {"type":"continue"}) or nothing.`,
+      { cause, stderr },
+    );
+  }
+  return toHookResult(parsed, 'stdout');
 }
 
 function abortText(signal: AbortSignal): string {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { killMarked, newRunMark, RUN_MARK_VAR } from '../command/kill-tree.js';
+import { killMarked, newRunMark, RUN_MARK_VAR } from './kill-tree.js';
 
-/** What one run of a Claude Code hook process gave. */
+/** What one run of a hook's process gave (command hooks and Claude Code hooks). */
 export interface ProcessRun {
   /** null when the process was killed by a signal or never started. */
   readonly exitCode: number | null;
@@ -13,6 +13,8 @@ export interface ProcessRun {
   readonly timedOut: boolean;
   /** Killed because the hook's signal aborted (the executor's timeout or the fire's abort). */
   readonly aborted: boolean;
+  /** Killed because stdout passed `maxBytes` (only with `overflow: 'kill'`). */
+  readonly overflowed: boolean;
 }
 
 export interface RunOptions {
@@ -20,26 +22,38 @@ export interface RunOptions {
   readonly cwd: string | undefined;
   readonly env: NodeJS.ProcessEnv;
   readonly stdin: string;
-  readonly timeoutMs: number;
+  /** Kill the process tree after this long; none when undefined (the executor's timeout still aborts `signal`). */
+  readonly timeoutMs: number | undefined;
   readonly signal: AbortSignal;
-  /** Bytes of stdout and of stderr kept; the rest is read and dropped (the process is not killed). */
+  /** Bytes of stdout kept. */
   readonly maxBytes: number;
+  /** Bytes of stderr kept (its tail). @default maxBytes */
+  readonly maxStderrBytes?: number;
+  /**
+   * Past `maxBytes` of stdout: `truncate` reads and drops the rest (Claude Code's way: the answer
+   * is in the first bytes); `kill` kills the process tree and reports `overflowed`.
+   * @default 'truncate'
+   */
+  readonly overflow?: 'truncate' | 'kill';
 }
 
 /** After a kill, how long stdout/stderr may stay open (held by a survivor) before we close them. */
 const KILL_DRAIN_MS = 200;
 
 /**
- * Runs one hook process the way Claude Code does: its own process group, the whole stdin JSON
- * written then closed (a program that does not read it is fine: EPIPE is ignored), stdout and
- * stderr collected. A timeout or an abort kills the process tree (the group, and on Linux every
- * process carrying this run's mark — see command/kill-tree.ts). Never rejects.
+ * Runs one hook process: its own process group, the whole stdin written then closed (a program
+ * that does not read it is fine: EPIPE is ignored), stdout and stderr collected. A timeout, an
+ * abort or (with `overflow: 'kill'`) too much output kills the process tree: the group, and on
+ * Linux every process carrying this run's mark, which finds the ones that left the group with
+ * `setsid` (kill-tree.ts). When a survivor holds the pipes open past a short grace, our ends are
+ * closed, so the run still ends. Background children of a finished program are killed with its
+ * group. Never rejects: what happened is in the result.
  */
 export function runProcess(options: RunOptions): Promise<ProcessRun> {
   const { argv, signal } = options;
   return new Promise((resolve) => {
     if (signal.aborted) {
-      resolve({ exitCode: null, stdout: '', stderr: '', timedOut: false, aborted: true });
+      resolve({ exitCode: null, stdout: '', stderr: '', timedOut: false, aborted: true, overflowed: false });
       return;
     }
     const run = newRunMark(process.env[RUN_MARK_VAR]);
@@ -59,14 +73,16 @@ export function runProcess(options: RunOptions): Promise<ProcessRun> {
         launchError: error as NodeJS.ErrnoException,
         timedOut: false,
         aborted: false,
+        overflowed: false,
       });
       return;
     }
     const out = new Collector(options.maxBytes);
-    const err = new Collector(options.maxBytes);
+    const err = new TailCollector(options.maxStderrBytes ?? options.maxBytes);
     let launchError: NodeJS.ErrnoException | undefined;
     let timedOut = false;
     let aborted = false;
+    let overflowed = false;
     let drain: NodeJS.Timeout | undefined;
     const killGroup = () => {
       if (child.pid === undefined) return;
@@ -90,11 +106,19 @@ export function runProcess(options: RunOptions): Promise<ProcessRun> {
       killTree();
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            killTree();
+          }, options.timeoutMs);
+    const killOnOverflow = options.overflow === 'kill';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (out.add(chunk) || !killOnOverflow || overflowed) return;
+      overflowed = true;
       killTree();
-    }, options.timeoutMs);
-    child.stdout!.on('data', (chunk: Buffer) => out.add(chunk));
+    });
     child.stderr!.on('data', (chunk: Buffer) => err.add(chunk));
     // A program that does not read its stdin closes the pipe early (EPIPE): that is fine.
     child.stdin!.on('error', () => {});
@@ -105,7 +129,7 @@ export function runProcess(options: RunOptions): Promise<ProcessRun> {
     child.on('exit', () => killGroup()); // background children must not outlive the hook
     child.on('close', (code) => {
       signal.removeEventListener('abort', onAbort);
-      clearTimeout(timer);
+      if (timer) clearTimeout(timer);
       if (drain) clearTimeout(drain);
       resolve({
         exitCode: launchError === undefined ? code : null,
@@ -114,24 +138,39 @@ export function runProcess(options: RunOptions): Promise<ProcessRun> {
         ...(launchError === undefined ? {} : { launchError }),
         timedOut,
         aborted,
+        overflowed,
       });
     });
   });
 }
 
-/** Keeps the first `max` bytes of a stream and counts the rest. */
+/** Keeps the first `max` bytes of a stream; `add` says whether the chunk fitted whole. */
 class Collector {
   private readonly chunks: Buffer[] = [];
   private kept = 0;
   constructor(private readonly max: number) {}
-  add(chunk: Buffer): void {
-    if (this.kept >= this.max) return;
+  add(chunk: Buffer): boolean {
+    if (this.kept >= this.max) return chunk.length === 0;
     const room = this.max - this.kept;
     const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
     this.chunks.push(part);
     this.kept += part.length;
+    return part.length === chunk.length;
   }
   text(): string {
     return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+/** Keeps the last `max` characters of a stream (stderr: the end says what went wrong). */
+class TailCollector {
+  private text_ = '';
+  constructor(private readonly max: number) {}
+  add(chunk: Buffer): void {
+    this.text_ += chunk.toString('utf8');
+    if (this.text_.length > this.max) this.text_ = this.text_.slice(-this.max);
+  }
+  text(): string {
+    return this.text_;
   }
 }
