@@ -38,7 +38,14 @@ function ev(
 function fire(
   at: {
     start: number;
-    hooks: { name: string; ts: number; ms: number; result?: unknown; status?: string }[];
+    hooks: {
+      name: string;
+      ts: number;
+      ms: number;
+      result?: unknown;
+      status?: string;
+      dependsOn?: string[];
+    }[];
     end: number;
     duration: number;
   },
@@ -76,6 +83,7 @@ function fire(
           durationMs: h.ms,
           fireSeq: options.fireSeq,
           result: h.result ?? { type: 'continue' },
+          ...(h.dependsOn === undefined ? {} : { dependsOn: h.dependsOn }),
         },
         h.ts,
         { ...p, cause: executionId },
@@ -170,6 +178,23 @@ describe('the run model (shared by hookspell inspect and the HTML timeline)', ()
     expect(lint.waitsFor).toEqual([format.id]);
     expect(format.waitsFor).toEqual([]);
     expect(byLabel(model, 'decision continue').start).toBe(401);
+  });
+
+  it('dependsOn recorded with an execution draws its wait without any config (hooks registered by an app or a script)', () => {
+    const events = fire(
+      {
+        start: 100,
+        hooks: [
+          { name: 'format', ts: 350, ms: 250 },
+          { name: 'lint', ts: 500, ms: 150, dependsOn: ['format'] },
+        ],
+        end: 500,
+        duration: 401,
+      },
+      { fireSeq: 1, mode: 'parallel' },
+    );
+    const model = buildRunModel(events, { dependencies: new Map() });
+    expect(byLabel(model, 'lint ok').waitsFor).toEqual([byLabel(model, 'format ok').id]);
   });
 
   it('journal start times are exact: used as they are, shifted together only when they would precede the fire', () => {

@@ -406,6 +406,8 @@ export abstract class FireRun implements RecordedFire {
     };
     if (record.result !== undefined) data.result = record.result;
     if (record.error !== undefined) data.error = thrownText(record.error);
+    // What it waited for, so a timeline drawn from the log alone can show DAG edges.
+    if (entry.dependsOn.length > 0) data.dependsOn = entry.dependsOn;
     this.emit(type, data, record.executionId);
   }
 

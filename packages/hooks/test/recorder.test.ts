@@ -63,3 +63,21 @@ describe('error classes recognise only their own family', () => {
     expect(HookCancelledError.isInstance(hookError)).toBe(false);
   });
 });
+
+describe('lifecycle events name what a hook waited for', () => {
+  it('hook.execution.* carries dependsOn (a timeline drawn from the log shows DAG edges)', async () => {
+    const { recordingSink } = await import('./helpers.js');
+    const registry = new HookRegistry();
+    const sink = recordingSink();
+    registry.registerMany([
+      { point: 'BeforeToolExecution', hook: () => {}, name: 'format' },
+      { point: 'BeforeToolExecution', hook: () => {}, name: 'lint', dependsOn: ['format'] },
+    ]);
+    await new HookExecutor(registry, { sink }).fire('BeforeToolExecution', {}, { mode: 'parallel' });
+    const done = sink.events.filter((e) => e.type === 'hook.execution.completed');
+    expect(done.map((e) => [e.data.hook, e.data.dependsOn])).toEqual([
+      ['format', undefined],
+      ['lint', ['format']],
+    ]);
+  });
+});

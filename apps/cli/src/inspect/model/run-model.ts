@@ -327,8 +327,15 @@ function linkWaits(nodes: readonly RunNode[], dependencies: Dependencies): void 
   }
   for (const node of nodes) {
     if (node.kind !== 'execution' || node.fire === undefined || node.hook === undefined) continue;
+    // Recorded with the execution (hooks registered anywhere), else the config's.
+    const recorded = (dataOf(node.event) as { dependsOn?: unknown }).dependsOn;
     const point = node.point ?? text(dataOf(node.event).point);
-    const wanted = point === undefined ? undefined : dependencies.get(point)?.get(node.hook);
+    const wanted =
+      Array.isArray(recorded) && recorded.every((d) => typeof d === 'string')
+        ? (recorded as string[])
+        : point === undefined
+          ? undefined
+          : dependencies.get(point)?.get(node.hook);
     if (wanted === undefined || wanted.length === 0) continue;
     const hooks = byFire.get(node.fire)!;
     node.waitsFor = wanted.map((name) => hooks.get(name)?.id).filter((id): id is string => id !== undefined);
