@@ -5,7 +5,7 @@ import {
   systemClock,
   type WrapCacheStore,
 } from '@hookspell/hooks';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import { BoundedMap } from './bounded-map.js';
 import {
   AFTER_OF,
@@ -19,6 +19,7 @@ import {
   positiveOption,
 } from './builtin-hook.js';
 import { stableHash } from './cache-key.js';
+import { loadLruCache } from './lazy-deps.js';
 
 /** Points the original never caches. */
 export const NEVER_CACHE: readonly HookPoint[] = Object.freeze([
@@ -106,7 +107,7 @@ export function caching(options: CachingOptions = {}): CachingHook {
   // Timing fields differ between the two points of one operation, so they are never key material.
   const left = new Set([resultKey, 'error', 'durationMs', 'duration_ms', ...ignoreKeys]);
   const counts = { hits: 0, misses: 0, stores: 0, evictions: 0 };
-  const cache = new LRUCache<string, { value: unknown; at: number }>({
+  const cache = new (loadLruCache().LRUCache)<string, { value: unknown; at: number }>({
     max: maxEntries,
     ttl: ttlMs,
     perf: clock,

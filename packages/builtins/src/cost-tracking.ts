@@ -1,5 +1,5 @@
 import { type HookContext, HookResult, systemClock } from '@hookspell/hooks';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import {
   type BuiltinHook,
   type BuiltinOptions,
@@ -8,6 +8,7 @@ import {
   positiveOption,
 } from './builtin-hook.js';
 import { type BuiltinEventOptions, eventEmitter } from './event-target.js';
+import { loadLruCache } from './lazy-deps.js';
 import { DEFAULT_PRICES, mergePrices, type PriceTable, priceOf } from './prices.js';
 import { SlidingSum } from './sliding-sum.js';
 
@@ -93,7 +94,7 @@ export function costTracking(options: CostTrackingOptions = {}): CostTrackingHoo
   const prices = mergePrices(useDefaultPrices ? DEFAULT_PRICES : {}, options.prices);
   const emit = eventEmitter(options);
   const windows = new Map<CostScope, LRUCache<string, SlidingSum>>(
-    scopes.map((s) => [s, new LRUCache<string, SlidingSum>({ max: maxKeys })]),
+    scopes.map((s) => [s, new (loadLruCache().LRUCache)<string, SlidingSum>({ max: maxKeys })]),
   );
   const keysOf = (ctx: HookContext, usage: TokenUsage | undefined): [CostScope, string | undefined][] =>
     scopes.map((scope) => [

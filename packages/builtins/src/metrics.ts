@@ -1,5 +1,5 @@
 import { HOOK_POINTS, type HookContext, systemClock } from '@hookspell/hooks';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import {
   AFTER_OF,
   type BuiltinHook,
@@ -9,6 +9,7 @@ import {
   ERROR_POINTS,
   isoAt,
 } from './builtin-hook.js';
+import { loadLruCache } from './lazy-deps.js';
 import { OperationTimer } from './operation-timer.js';
 
 /** The original's histogram bounds, in ms: 1, 5, 10, 25, 50, 100, 250, 500 ms, 1, 2.5, 5, 10 s. */
@@ -93,7 +94,7 @@ export function metrics(options: MetricsOptions = {}): MetricsHook {
     '`bucketsMs` must be positive numbers in ascending order.',
   );
   const bounds = [...bucketsMs];
-  const points = new LRUCache<string, PointStats>({ max: maxPoints });
+  const points = new (loadLruCache().LRUCache)<string, PointStats>({ max: maxPoints });
   const timer = new OperationTimer(maxInFlight);
 
   const execute = (ctx: HookContext): void => {

@@ -1,6 +1,6 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { type HookContext, HookResult, systemClock } from '@hookspell/hooks';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import {
   type BuiltinHook,
   type BuiltinOptions,
@@ -9,7 +9,8 @@ import {
   positiveOption,
 } from './builtin-hook.js';
 import { type BuiltinEventOptions, eventEmitter } from './event-target.js';
-import { ClockedTokenBucket } from './token-bucket.js';
+import { loadLruCache } from './lazy-deps.js';
+import { type ClockedTokenBucket, clockedTokenBucket } from './token-bucket.js';
 
 /**
  * Whose bucket a call takes from: one for everything, one per component, one per user (the
@@ -110,11 +111,11 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitHook {
   const keyOf = keyFunction(key, userKey);
   const emit = eventEmitter(options);
   const size = capacity + burst;
-  const buckets = new LRUCache<string, ClockedTokenBucket>({ max: maxKeys });
+  const buckets = new (loadLruCache().LRUCache)<string, ClockedTokenBucket>({ max: maxKeys });
   const bucketOf = (k: string): ClockedTokenBucket => {
     let bucket = buckets.get(k);
     if (bucket === undefined) {
-      bucket = new ClockedTokenBucket({ bucketSize: size, tokensPerInterval: refillTokens, interval }, clock);
+      bucket = clockedTokenBucket({ bucketSize: size, tokensPerInterval: refillTokens, interval }, clock);
       buckets.set(k, bucket);
     }
     return bucket;

@@ -53,7 +53,7 @@ describe('built-in hooks', () => {
 });
 
 describe('start-up cost', () => {
-  it('importing the package loads neither pino nor cockatiel; logging() and retry() load them', async () => {
+  it('importing the package (and making security) loads none of pino, cockatiel, limiter, lru-cache; the factories that need them do', async () => {
     const { spawnSync } = await import('node:child_process');
     const probe = (code: string) =>
       spawnSync(
@@ -65,7 +65,7 @@ describe('start-up cost', () => {
            const m = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).pathname)});
            ${code}
            const loaded = Object.keys(createRequire(import.meta.url).cache);
-           console.log(JSON.stringify(['pino', 'cockatiel'].filter((p) => loaded.some((f) => f.includes('/node_modules/' + p + '/')))));`,
+           console.log(JSON.stringify(['pino', 'cockatiel', 'limiter', 'lru-cache'].filter((p) => loaded.some((f) => f.includes('/node_modules/' + p + '/')))));`,
         ],
         { encoding: 'utf8' },
       );
