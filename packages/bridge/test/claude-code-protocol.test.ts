@@ -5,6 +5,7 @@ import {
   CLAUDE_CODE_EVENTS,
   type ClaudeCodeEvent,
   claudeCodeAnswer,
+  claudeCodeHook,
   compileIf,
   compileMatcher,
   parseClaudeSettings,
@@ -324,6 +325,21 @@ describe('claudeCodeAnswer: the merge (reference §2.5), from any hook', () => {
     registry.register('AfterAgentExecution', () => HookResult.retry(0, 8));
     const out = await new HookExecutor(registry).fire('AfterAgentExecution');
     expect(claudeCodeAnswer(out, 'Stop')).toMatchObject({ decision: 'block', exitCode: 2 });
+  });
+
+  it('a halt without a stopReason is not taken for a deny: continue:false, exit 0, no permission decision', async () => {
+    const registry = new HookRegistry();
+    registry.register(
+      'BeforeToolExecution',
+      claudeCodeHook({ event: 'PreToolUse', command: `echo '{"continue": false}'`, name: 'halter' }),
+      { timeoutMs: 10_000 },
+    );
+    const out = await new HookExecutor(registry).fire('BeforeToolExecution', {
+      data: { tool_name: 'Bash', tool_input: { command: 'ls' } },
+    });
+    const a = claudeCodeAnswer(out, 'PreToolUse');
+    expect(a).toMatchObject({ decision: 'none', exitCode: 0, halt: {} });
+    expect(JSON.parse(a.stdout)).toEqual({ continue: false });
   });
 
   it('no opinion prints nothing and exits 0', async () => {

@@ -2,6 +2,7 @@ import type { HookOutcome, HookResult } from '@hookspell/hooks';
 import { CLAUDE_CODE_EVENT_INFO, type ClaudeCodeEvent } from './events.js';
 import type { HookAnswer } from './output.js';
 import { readSideChannels } from './side-channel.js';
+import { HALT_REASON } from './to-result.js';
 
 /** What Claude Code should do after a fire, and the exit code and output that make it do that. */
 export interface ClaudeCodeAnswer {
@@ -62,7 +63,8 @@ export function claudeCodeAnswer(outcome: HookOutcome, event: ClaudeCodeEvent): 
     if (side.systemMessage !== undefined) messages.push(side.systemMessage);
     if (side.halt !== undefined) {
       halt ??= side.halt;
-      haltReasons.add(side.halt.stopReason ?? '');
+      // The reason its cancel carries (to-result.ts), so that cancel is not taken for a deny.
+      haltReasons.add(side.halt.stopReason ?? HALT_REASON);
     }
     if (side.decision === 'allow') {
       allow = true;

@@ -2,6 +2,9 @@ import { type HookContext, HookResult } from '@hookspell/hooks';
 import { CLAUDE_CODE_EVENT_INFO, type ClaudeCodeEvent } from './events.js';
 import type { HookAnswer } from './output.js';
 
+/** The cancel reason of a halt (`continue: false`) that gave no `stopReason`. */
+export const HALT_REASON = 'a hook stopped the session (continue: false)';
+
 /** Consecutive Stop blocks Claude Code allows before it forces the end; a block becomes this retry. */
 export const STOP_BLOCK_CAP = 8;
 
@@ -13,8 +16,7 @@ export const STOP_BLOCK_CAP = 8;
  */
 export function toHookResult(event: ClaudeCodeEvent, answer: HookAnswer, ctx: HookContext): HookResult {
   const info = CLAUDE_CODE_EVENT_INFO[event];
-  if (answer.halt !== undefined)
-    return HookResult.cancel(answer.halt.stopReason ?? 'a hook stopped the session (continue: false)');
+  if (answer.halt !== undefined) return HookResult.cancel(answer.halt.stopReason ?? HALT_REASON);
   if (answer.decision === 'block') {
     const reason = answer.reason ?? 'blocked by a hook';
     switch (info.block) {
