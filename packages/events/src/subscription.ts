@@ -151,6 +151,8 @@ export class SubscriptionImpl implements Subscription {
   private readonly filter?: (event: HookspellEvent) => boolean;
   private pressured = false;
   private idleWaiters: (() => void)[] = [];
+  /** Events held for the next turn (see `defer`). */
+  private deferred: HookspellEvent[] | undefined;
   // With `concurrency: 1` one call is in flight at a time, so its settle callbacks are made once
   // here instead of two closures per call (the async delivery hot path).
   private current: HookspellEvent | undefined;
@@ -216,7 +218,8 @@ export class SubscriptionImpl implements Subscription {
     if (this.filter !== undefined && !this.filterAccepts(event)) return Offer.Accepted;
     this.stats.received++;
     if (this.stats.inFlight < this.concurrency && this.queue.length === 0) {
-      this.run(event);
+      if (syncDepth < MAX_SYNC_DEPTH) this.run(event);
+      else this.defer(event);
       return Offer.Accepted;
     }
     if (this.queue.length < this.queueSize) {
@@ -296,13 +299,18 @@ export class SubscriptionImpl implements Subscription {
   }
 
   idle(): Promise<void> {
-    if (this.stats.inFlight === 0 && this.queue.length === 0 && this.waiters.length === 0)
+    if (
+      this.stats.inFlight === 0 &&
+      this.queue.length === 0 &&
+      this.waiters.length === 0 &&
+      this.deferred === undefined
+    )
       return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   get busy(): boolean {
-    return this.stats.inFlight > 0 || this.queue.length > 0;
+    return this.stats.inFlight > 0 || this.queue.length > 0 || this.deferred !== undefined;
   }
 
   private filterAccepts(event: HookspellEvent): boolean {
@@ -321,6 +329,7 @@ export class SubscriptionImpl implements Subscription {
       return;
     }
     let result: unknown;
+    syncDepth++;
     try {
       // Direct call unless a correlation scope is needed: the common path costs no extra calls.
       const scope = this.host.scope;
@@ -329,9 +338,11 @@ export class SubscriptionImpl implements Subscription {
           ? this.handler(event)
           : this.host.invoke(this.handler, event);
     } catch (error) {
+      syncDepth--;
       this.failedAtOnce(event, error);
       return;
     }
+    syncDepth--;
     // Kept small (a sync handler's path ends here), so that it stays inlined into `offer`.
     if (result !== null && typeof result === 'object') this.awaitResult(event, result);
     else this.stats.processed++;
@@ -411,7 +422,7 @@ export class SubscriptionImpl implements Subscription {
       this.pressured = false;
       this.host.backpressure(this, false);
     }
-    if (this.stats.inFlight === 0 && this.queue.length === 0) {
+    if (this.stats.inFlight === 0 && this.queue.length === 0 && this.deferred === undefined) {
       if (this.isBusy) {
         this.isBusy = false;
         this.host.busyChanged(false);
@@ -427,6 +438,43 @@ export class SubscriptionImpl implements Subscription {
       this.enqueue(waiter.event);
       waiter.resolve();
     }
+  }
+
+  /**
+   * Holds an event an idle subscription would have run at once, because handlers are already
+   * nested MAX_SYNC_DEPTH deep in this stack, and delivers it in the next turn of the event loop
+   * (setImmediate, not a microtask: an endless republishing loop then still lets timers and I/O
+   * run). Deferred events are kept apart from the queue, so what they publish in turn is deferred
+   * to the turn after — never drained in the same synchronous loop.
+   */
+  private defer(event: HookspellEvent): void {
+    if (this.deferred === undefined) {
+      this.deferred = [];
+      setImmediate(() => this.flushDeferred());
+    }
+    this.deferred.push(event);
+    if (!this.isBusy) {
+      this.isBusy = true;
+      this.host.busyChanged(true);
+    }
+  }
+
+  private flushDeferred(): void {
+    const list = this.deferred ?? [];
+    this.deferred = undefined;
+    for (const event of list) {
+      if (!this.active) break;
+      if (this.stats.inFlight < this.concurrency && this.queue.length === 0 && syncDepth < MAX_SYNC_DEPTH)
+        this.run(event);
+      else if (this.queue.length < this.queueSize) this.enqueue(event);
+      else {
+        // Full by now: the event is dropped and reported (a deferred event has no publisher left
+        // to refuse or to make wait).
+        this.stats.dropped++;
+        this.host.dropped(this, event, 'drop-newest');
+      }
+    }
+    this.pump();
   }
 
   private enqueue(event: HookspellEvent): void {
@@ -457,6 +505,17 @@ export class SubscriptionImpl implements Subscription {
 // Compared with what a handler's result has as `then`: equal means a native promise, whose
 // `then` settles once and never calls back synchronously.
 const nativeThen = Promise.prototype.then;
+
+/**
+ * Handlers running, one inside the other, in the current synchronous stack: an idle subscriber is
+ * called in the publisher's turn, so two subscribers that republish what they receive (even async
+ * ones: an async function runs synchronously up to its first `await`) would recurse until the
+ * stack overflows — and the RangeErrors then escape as unhandled rejections. Past this depth an
+ * event is queued and started in the next turn of the event loop instead: the loop is the
+ * subscribers' own, but it no longer breaks or starves the host.
+ */
+const MAX_SYNC_DEPTH = 32;
+let syncDepth = 0;
 
 function positiveInteger(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) {
