@@ -514,7 +514,9 @@ const nativeThen = Promise.prototype.then;
  * event is queued and started in the next turn of the event loop instead: the loop is the
  * subscribers' own, but it no longer breaks or starves the host.
  */
-const MAX_SYNC_DEPTH = 32;
+// Above the bridge's cap on nested script callbacks (64 across scripts), so a ring of scripts
+// still ends with its typed nesting error rather than turning into an endless deferred loop.
+const MAX_SYNC_DEPTH = 128;
 let syncDepth = 0;
 
 function positiveInteger(value: number, name: string): number {
