@@ -275,6 +275,11 @@ describe('settings files (reference §2.8)', () => {
       'claude:Stop:stop.sh',
     ]);
     expect(batch.warnings.join('\n')).toMatch(/the same handler as .*registered once/);
+    expect(batch.sources).toEqual([
+      '/plugins/a/hooks/hooks.json#/hooks/PreToolUse/0/hooks/0',
+      '/plugins/b/hooks/hooks.json#/hooks/PreToolUse/0/hooks/0',
+      'settings#/hooks/Stop/0/hooks/0',
+    ]);
     expect(registry.pointConfig('BeforeToolExecution').mode).toBe('parallel');
     expect(registry.get('claude:PreToolUse:guard.sh@BeforeToolExecution')!.timeoutMs).toBe(600_000);
   });

@@ -24,18 +24,5 @@ export {
   type SqliteStorageFactory,
   type SqliteStorageOptions,
 } from './sqlite/index.js';
-export type {
-  BatchOp,
-  DriverListOptions,
-  EncodedBatchOp,
-  EncodedEntry,
-  JsonObject,
-  JsonPrimitive,
-  JsonValue,
-  ListEntry,
-  ListOptions,
-  MaybePromise,
-  StorageBackend,
-  StorageCapabilities,
-  StorageDriver,
-} from './types.js';
+// The StorageBackend contract (from @hookspell/core, see types.ts).
+export type * from './types.js';

@@ -7,22 +7,20 @@ import {
   type ScriptRuntime,
   type WiredOptions,
 } from '@hookspell/bridge';
-import type { ClaudeCodeEvent, ClaudeSettings } from '@hookspell/bridge/claude-code';
 import { commandHook } from '@hookspell/bridge/command';
 import type { BUILTINS, BuiltinHook } from '@hookspell/builtins';
 import type {
   Hook,
   HookFunction,
   HookHandle,
-  HookObject,
   HookPoint,
   HookRegistration,
   HookRegistry,
   RegisterOptions,
 } from '@hookspell/hooks';
-import { display } from '../config/find.js';
-import type { ClaudeCodeEntry, ResolvedConfig, ResolvedHook } from '../config/types.js';
+import type { ResolvedConfig, ResolvedHook } from '../config/types.js';
 import { CliError, CliErrorCode, errorLine } from '../errors.js';
+import { claudeCodeEntry, registerSettingsFiles } from './claude-code-entries.js';
 import type { RunningHooks } from './running-hooks.js';
 
 /** A hook registration a script made while its file was being loaded for a config entry. */
@@ -289,157 +287,6 @@ export async function registerConfigHooks(
   }
   if (batch.length > 0) gate.registerBatch(batch);
   if (config.claudeSettings.length > 0) await registerSettingsFiles(config, gate, host.warn);
-}
-
-/**
- * A `claudeCode` entry as a batch entry: `claudeCodeHook` with the entry's fields, run in the
- * config's directory (or its `cwd`), registered as a command hook with Claude Code's timeout
- * for its event (the entry's `timeoutMs` when it gives one instead). `async: true` makes it an
- * observer, as registerClaudeSettings does: started, not awaited, its answer ignored.
- */
-async function claudeCodeEntry(
-  config: ResolvedConfig,
-  hook: ResolvedHook,
-  point: HookPoint,
-  name: string,
-  base: RegisterOptions,
-): Promise<BatchEntry> {
-  const { claudeCodeHook, claudeCodeTimeoutMs, eventForPoint } = await claudeCode();
-  const entry = (hook.source as { entry: ClaudeCodeEntry }).entry;
-  let fn: Hook;
-  let timeoutMs: number;
-  try {
-    const made = claudeCodeHook({
-      command: entry.command,
-      name,
-      cwd: resolve(config.dir, hook.cwd ?? '.'),
-      ...(entry.event !== undefined && { event: entry.event as ClaudeCodeEvent }),
-      ...(entry.args !== undefined && { args: entry.args }),
-      ...(entry.shell !== undefined && { shell: entry.shell }),
-      ...(entry.timeout !== undefined && { timeout: entry.timeout }),
-      ...(entry.matcher !== undefined && { matcher: entry.matcher }),
-      ...(entry.if !== undefined && { if: entry.if }),
-      ...(entry.pluginRoot !== undefined && { pluginRoot: entry.pluginRoot }),
-      ...(entry.pluginData !== undefined && { pluginData: entry.pluginData }),
-      ...(hook.env !== undefined && { env: hook.env }),
-      ...(hook.maxOutputBytes !== undefined && { maxOutputBytes: hook.maxOutputBytes }),
-    });
-    timeoutMs = claudeCodeTimeoutMs(made, eventForPoint(point));
-    fn = entry.async ? observer(made) : made;
-  } catch (error) {
-    throw new CliError(
-      CliErrorCode.CONFIG_INVALID,
-      `${hook.sourceWhere}: hook '${name}': ${errorLine(error)}`,
-      { cause: error },
-    );
-  }
-  return {
-    hook,
-    point,
-    name,
-    fn,
-    options: {
-      timeoutMs,
-      ...base,
-      language: 'command',
-      tags: ['claude-code', ...(entry.event ? [entry.event] : []), ...(base.tags ?? [])],
-      ...(entry.async && base.onFailure === undefined && { onFailure: 'continue' as const }),
-    },
-  };
-}
-
-/** An `async: true` handler: started and not awaited, so the fire goes on at once. */
-function observer(hook: HookObject): HookObject {
-  return {
-    ...hook,
-    execute(ctx, signal) {
-      void Promise.resolve(hook.execute(ctx, signal)).catch(() => {});
-      return undefined;
-    },
-  };
-}
-
-/**
- * The config's `claudeSettings` files, registered with `registerClaudeSettings` after the config's
- * own hooks (so at equal priority they run after them), with each point keeping the config's
- * `points` settings (`mode: 'keep'`): an ordered chain unless the config says `parallel`. Their
- * warnings (handler types hookspell does not run, duplicates, timeouts in milliseconds…) go to
- * `warn`, never dropped. Each hook is listed with the entry of the file it came from.
- */
-async function registerSettingsFiles(
-  config: ResolvedConfig,
-  gate: RegistryGate,
-  warn: ((message: string) => void) | undefined,
-): Promise<void> {
-  const { readClaudeSettings, registerClaudeSettings } = await claudeCode();
-  const files: ClaudeSettings[] = [];
-  for (const { path, where } of config.claudeSettings) {
-    try {
-      files.push(readClaudeSettings(path));
-    } catch (error) {
-      const missing = !existsSync(path);
-      throw new CliError(
-        missing ? CliErrorCode.FILE_NOT_FOUND : CliErrorCode.CONFIG_INVALID,
-        `${where}: claudeSettings: ${missing ? `file not found: ${path}` : errorLine(error)}`,
-        { cause: error },
-      );
-    }
-  }
-  let batch: ReturnType<typeof registerClaudeSettings>;
-  try {
-    batch = registerClaudeSettings(gate.view(), files, {
-      mode: 'keep',
-      projectDir: process.env.CLAUDE_PROJECT_DIR ?? config.dir,
-    });
-  } catch (error) {
-    throw new CliError(
-      CliErrorCode.CONFIG_INVALID,
-      `${config.claudeSettings[0]!.where}: claudeSettings: ${errorLine(error)}`,
-      { cause: error },
-    );
-  }
-  // Messages name files as given (absolute): shown relative to the working directory, as elsewhere.
-  for (const message of batch.warnings) {
-    const file = config.claudeSettings.find((c) => message.startsWith(c.path));
-    warn?.(
-      file === undefined ? message : `${display(process.cwd(), file.path)}${message.slice(file.path.length)}`,
-    );
-  }
-  // Which entry each handle came from: the files' handlers in order, less those the batch
-  // reports as registered once (`<source>: the same handler as …`).
-  const dropped = new Set(
-    batch.warnings
-      .filter((w) => w.includes(': the same handler as '))
-      .map((w) => w.split(': the same handler as ')[0]),
-  );
-  const kept = files.flatMap((f) => f.hooks).filter((h) => !dropped.has(h.source));
-  const exact = kept.length === batch.handles.length;
-  batch.handles.forEach((handle, i) => {
-    const source = exact ? kept[i]!.source : undefined;
-    gate.sources.set(
-      `${handle.name}@${handle.point}`,
-      `claudeSettings: ${source === undefined ? config.claudeSettings.map((c) => c.path).join(', ') : shown(source)}`,
-    );
-  });
-}
-
-/** A settings entry's source (`/abs/.claude/settings.json#/hooks/…`) relative to the working directory. */
-function shown(source: string): string {
-  const hash = source.indexOf('#');
-  const file = hash < 0 ? source : source.slice(0, hash);
-  return `${display(process.cwd(), file)}${hash < 0 ? '' : source.slice(hash)}`;
-}
-
-/** `@hookspell/bridge/claude-code`, imported when a config uses it. */
-async function claudeCode() {
-  const module = await import('@hookspell/bridge/claude-code');
-  return {
-    ...module,
-    /** The event fired at `point` when nothing else says (the first that maps to it). */
-    eventForPoint(point: HookPoint): ClaudeCodeEvent | undefined {
-      return module.CLAUDE_CODE_EVENTS.find((e) => module.CLAUDE_CODE_EVENT_INFO[e].point === point);
-    },
-  };
 }
 
 /**

@@ -6,6 +6,18 @@ import { VERSION } from '../version.js';
 import { type Assets, indexHtml } from './assets.js';
 import { breakerState } from './breaker-state.js';
 import { InspectError, InspectErrorCode } from './http-error.js';
+import {
+  badRequest,
+  decodeParam,
+  HEADERS,
+  intParam,
+  MAX_ID,
+  notFound,
+  readJson,
+  sendJson,
+  sendJsonText,
+  seqParam,
+} from './http-io.js';
 import type { LogTail } from './log-tail.js';
 import type { ReplayService } from './replay-service.js';
 import { replayRequestOf } from './replay-service.js';
@@ -30,13 +42,11 @@ export interface RouteContext {
 }
 
 /** Longest request body: a replay's edited context. */
-export const MAX_BODY_BYTES = 1024 * 1024;
 /** Most events per page of `/api/runs/:id/events`. */
 export const MAX_EVENTS_PAGE = 5000;
 /** Most runs per page of `/api/runs`. */
 const MAX_RUNS_PAGE = 500;
 /** Longest id (correlation, execution, hook) accepted in a path or query. */
-const MAX_ID = 1024;
 
 type Handler = (
   req: IncomingMessage,
@@ -95,43 +105,6 @@ export async function handle(
     InspectErrorCode.NOT_FOUND,
     `no such page or endpoint: ${url.pathname.slice(0, 200)}`,
   );
-}
-
-function decodeParam(raw: string): string {
-  let value: string;
-  try {
-    value = decodeURIComponent(raw);
-  } catch {
-    throw badRequest(`the path has a malformed %-escape: ${raw.slice(0, 100)}`);
-  }
-  if (value.length === 0 || value.length > MAX_ID)
-    throw badRequest(`an id must be 1 to ${MAX_ID} characters long (got ${value.length})`);
-  return value;
-}
-
-const badRequest = (message: string) => new InspectError(400, InspectErrorCode.BAD_REQUEST, message);
-const notFound = (message: string) => new InspectError(404, InspectErrorCode.NOT_FOUND, message);
-
-/** Security headers for everything served: no framing, nothing from elsewhere, no token in a Referer. */
-const HEADERS = {
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
-  'Content-Security-Policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-};
-
-function sendJson(res: ServerResponse, body: unknown, status = 200): void {
-  sendJsonText(res, JSON.stringify(body), status);
-}
-
-function sendJsonText(res: ServerResponse, text: string, status = 200): void {
-  res.writeHead(status, {
-    ...HEADERS,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-store',
-  });
-  res.end(text);
 }
 
 // ——— pages and assets
@@ -414,64 +387,4 @@ async function replay(req: IncomingMessage, res: ServerResponse, _url: URL, [id]
   const body = await readJson(req);
   const request = replayRequestOf(body);
   sendJson(res, await c.replays.replay(id!, request));
-}
-
-// ——— parameters and bodies
-
-function intParam(url: URL, name: string, fallback: number, min: number, max: number): number {
-  const raw = url.searchParams.get(name);
-  if (raw === null) return fallback;
-  const n = Number(raw);
-  if (!/^\d{1,9}$/.test(raw) || n < min || n > max)
-    throw badRequest(
-      `'${name}' must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw.slice(0, 50))})`,
-    );
-  return n;
-}
-
-function seqParam(url: URL, name: string): number | undefined {
-  const raw = url.searchParams.get(name);
-  if (raw === null || raw === '') return undefined;
-  if (!/^\d{1,16}$/.test(raw) || !Number.isSafeInteger(Number(raw)))
-    throw badRequest(`'${name}' must be an event sequence number (got ${JSON.stringify(raw.slice(0, 50))})`);
-  return Number(raw);
-}
-
-/** The request body as JSON, refused past MAX_BODY_BYTES without reading the rest. */
-function readJson(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    const tooLarge = () =>
-      new InspectError(
-        413,
-        InspectErrorCode.TOO_LARGE,
-        `the body is larger than ${MAX_BODY_BYTES} bytes (a replay's context must fit in 1 MiB)`,
-      );
-    if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
-      req.resume();
-      reject(tooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size > MAX_BODY_BYTES) return;
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch (error) {
-        reject(badRequest(`the body is not valid JSON: ${(error as Error).message}`));
-      }
-    });
-    req.on('error', reject);
-  });
 }

@@ -156,6 +156,21 @@ export function claudeCodeHook(options: ClaudeCodeHookOptions): HookObject & Cla
   return hook;
 }
 
+/**
+ * A Claude Code `async: true` handler: started and not awaited, so the fire goes on at once; its
+ * answer is ignored (Claude Code delivers an async hook's context on the next turn, which a single
+ * fire does not have).
+ */
+export function asObserver(hook: HookObject): HookObject {
+  return {
+    ...hook,
+    execute(ctx: HookContext, signal: AbortSignal) {
+      void Promise.resolve(hook.execute(ctx, signal)).catch(() => {});
+      return undefined;
+    },
+  };
+}
+
 /** What `claudeCodeHook` tells about itself, read by registration helpers. */
 export interface ClaudeCodeHookInfo {
   readonly name: string;

@@ -161,6 +161,10 @@ export function eventForContext(ctx: HookContext): ClaudeCodeEvent | undefined {
     case 'AfterAgentExecution':
       return subagent ? 'SubagentStop' : 'Stop';
   }
-  for (const event of CLAUDE_CODE_EVENTS) if (CLAUDE_CODE_EVENT_INFO[event].point === ctx.point) return event;
-  return undefined;
+  return eventForPoint(ctx.point);
+}
+
+/** The event fired at `point` when nothing else says: the first that maps to it. */
+export function eventForPoint(point: string): ClaudeCodeEvent | undefined {
+  return CLAUDE_CODE_EVENTS.find((event) => CLAUDE_CODE_EVENT_INFO[event].point === point);
 }

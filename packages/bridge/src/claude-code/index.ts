@@ -1,6 +1,7 @@
 // @hookspell/bridge/claude-code — Claude Code hook scripts, run unchanged (docs/claude-code.md).
 export { type ClaudeCodeAnswer, claudeCodeAnswer } from './answer.js';
 export {
+  asObserver,
   type ClaudeCodeHookInfo,
   type ClaudeCodeHookOptions,
   claudeCodeHook,
@@ -14,6 +15,7 @@ export {
   type ClaudeCodeEventInfo,
   claudeCodePoint,
   eventForContext,
+  eventForPoint,
   isClaudeCodeEvent,
 } from './events.js';
 export { claudeCodeInput } from './input.js';

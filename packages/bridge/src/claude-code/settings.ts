@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { AnyHookRegistry, HookBatch, HookContext, HookObject, HookRegistration } from '@hookspell/hooks';
 import { CommandError, CommandErrorCode } from '../command/command-error.js';
-import { type ClaudeCodeHookOptions, claudeCodeHook, claudeCodeTimeoutMs } from './claude-code-hook.js';
+import {
+  asObserver,
+  type ClaudeCodeHookOptions,
+  claudeCodeHook,
+  claudeCodeTimeoutMs,
+} from './claude-code-hook.js';
 import { CLAUDE_CODE_EVENT_INFO, type ClaudeCodeEvent, isClaudeCodeEvent } from './events.js';
 import { substitute } from './input.js';
 
@@ -209,6 +214,8 @@ export interface RegisterClaudeSettingsOptions {
 /** What {@link registerClaudeSettings} registered, and what it skipped or merged, and why. */
 export interface ClaudeSettingsBatch extends HookBatch {
   readonly warnings: readonly string[];
+  /** Where each handle's handler was read (`file#/hooks/<event>/<group>/hooks/<n>`), as `handles`. */
+  readonly sources: readonly string[];
 }
 
 /**
@@ -232,6 +239,7 @@ export function registerClaudeSettings(
   const list = Array.isArray(sources) ? sources : [sources];
   const warnings: string[] = [];
   const registrations: HookRegistration[] = [];
+  const readFrom: string[] = [];
   const seen = new Map<string, string>();
   const names = new Set<string>();
   const prefix = options.prefix ?? 'claude';
@@ -282,9 +290,10 @@ export function registerClaudeSettings(
         ...(options.pluginData === undefined ? {} : { pluginData: options.pluginData }),
       };
       const hook = claudeCodeHook(hookOptions);
+      readFrom.push(entry.source);
       registrations.push({
         point,
-        hook: entry.async ? observer(hook) : hook,
+        hook: entry.async ? asObserver(hook) : hook,
         name,
         language: 'command',
         timeoutMs: claudeCodeTimeoutMs(hook),
@@ -307,18 +316,8 @@ export function registerClaudeSettings(
     handles: batch.handles,
     unregister: batch.unregister,
     warnings: Object.freeze(warnings),
+    sources: Object.freeze(readFrom),
   });
-}
-
-/** An `async: true` handler: started, not awaited; the fire goes on at once. */
-function observer(hook: HookObject): HookObject {
-  return {
-    ...hook,
-    execute(ctx: HookContext, signal: AbortSignal) {
-      void Promise.resolve(hook.execute(ctx, signal)).catch(() => {});
-      return undefined;
-    },
-  };
 }
 
 function shortName(argv: readonly string[]): string {
