@@ -5,7 +5,6 @@ import {
   systemClock,
   type WrapCacheStore,
 } from '@hookspell/hooks';
-import type { LRUCache } from 'lru-cache';
 import { BoundedMap } from './bounded-map.js';
 import {
   AFTER_OF,

@@ -1,5 +1,4 @@
 import { HOOK_POINTS, type HookContext, systemClock } from '@hookspell/hooks';
-import type { LRUCache } from 'lru-cache';
 import {
   AFTER_OF,
   type BuiltinHook,

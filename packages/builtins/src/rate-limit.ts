@@ -1,6 +1,5 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { type HookContext, HookResult, systemClock } from '@hookspell/hooks';
-import type { LRUCache } from 'lru-cache';
 import {
   type BuiltinHook,
   type BuiltinOptions,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import type { AnyHookRegistry, HookBatch, HookContext, HookObject, HookRegistration } from '@hookspell/hooks';
+import type { AnyHookRegistry, HookBatch, HookRegistration } from '@hookspell/hooks';
 import { CommandError, CommandErrorCode } from '../command/command-error.js';
 import {
   asObserver,
