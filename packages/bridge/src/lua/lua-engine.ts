@@ -10,7 +10,7 @@ import {
 import type { ScriptHost } from '../script-host.js';
 import fengari, { setStringGuard } from './fengari.js';
 import { installGlobals } from './lua-globals.js';
-import { heapInUse } from './lua-heap.js';
+import { heapInUse, heapInUseAfterCollection } from './lua-heap.js';
 import { LuaRun } from './lua-run.js';
 import { openSandbox } from './lua-sandbox.js';
 import { fromLuaString, toLuaString, toValue } from './lua-values.js';
@@ -205,7 +205,8 @@ export class LuaInstance implements EngineInstance {
     const limit = this.host.limits.memoryBytes;
     if (bytes > limit)
       this.memoryExceeded(L1, `${what} would build ${thing}, over the memory bound of ${limit} bytes`);
-    const grown = heapInUse() - run.heapBase;
+    let grown = heapInUse() - run.heapBase;
+    if (bytes + grown > limit) grown = heapInUseAfterCollection(run.heapBase, limit - bytes) - run.heapBase;
     if (bytes + grown > limit)
       this.memoryExceeded(
         L1,
@@ -218,7 +219,10 @@ export class LuaInstance implements EngineInstance {
     const run = this.current;
     if (run === undefined) return;
     if (run.killed !== undefined) throw run.killed;
-    const heap = heapInUse();
+    let heap = heapInUse();
+    // Over the bound by the cheap reading: collect the garbage and read again before killing.
+    if (heap - run.heapBase > this.host.limits.memoryBytes)
+      heap = heapInUseAfterCollection(run.heapBase, this.host.limits.memoryBytes);
     if (heap - run.heapBase > this.host.limits.memoryBytes) {
       const limit = this.host.limits.memoryBytes;
       run.killed = new ScriptMemoryError(

@@ -90,7 +90,9 @@ export function installGlobals(L: unknown, inst: LuaInstance): void {
             ? error.message
             : `${error.name}: ${error.message}`;
       } finally {
-        if (before >= 0 && run!.heapBase >= 0) run!.heapBase += heapInUse() - before;
+        // Only growth moves the base: a collection that ran inside the call must not lower it
+        // (that would charge the script with the garbage the collector just freed).
+        if (before >= 0 && run!.heapBase >= 0) run!.heapBase += Math.max(0, heapInUse() - before);
       }
       return raise(L1, `${name}: ${message}`);
     };
