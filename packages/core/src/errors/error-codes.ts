@@ -79,6 +79,16 @@ export const ErrorCode = Object.freeze({
   COMMAND_BAD_OUTPUT: 'HOOKSPELL_COMMAND_BAD_OUTPUT',
   COMMAND_TIMEOUT: 'HOOKSPELL_COMMAND_TIMEOUT',
 
+  // remote policy services (@hookspell/remote)
+  /** A policy service answered something that is not a reply of the remote-hook protocol. */
+  REMOTE_BAD_REPLY: 'HOOKSPELL_REMOTE_BAD_REPLY',
+  /** A policy service could not fire the point it was asked for (it said why). */
+  REMOTE_SERVICE_FAILED: 'HOOKSPELL_REMOTE_SERVICE_FAILED',
+  /** A policy service received something that is not a request of the remote-hook protocol. */
+  REMOTE_BAD_REQUEST: 'HOOKSPELL_REMOTE_BAD_REQUEST',
+  /** A policy service had `maxInFlight` fires running and refused one more. */
+  REMOTE_OVERLOADED: 'HOOKSPELL_REMOTE_OVERLOADED',
+
   // integrations
   MODEL_CALL_CANCELLED: 'HOOKSPELL_MODEL_CALL_CANCELLED',
   TOOL_CALL_CANCELLED: 'HOOKSPELL_TOOL_CALL_CANCELLED',
