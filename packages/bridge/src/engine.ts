@@ -7,8 +7,11 @@ import type { ScriptLanguage } from './types.js';
  * globals, its function references and its limits; nothing is shared between instances.
  */
 export interface EngineInstance {
-  /** Runs the script's top level under the `scriptMs` deadline. Rejects with a `BridgeError`. */
-  run(): Promise<void>;
+  /**
+   * Runs the script's top level under the `scriptMs` deadline; resolves with what it returned
+   * (Lua: the chunk's return values; JavaScript: see `Script.run`). Rejects with a `BridgeError`.
+   */
+  run(): Promise<unknown[]>;
   /** Frees the engine. Callbacks that arrive later raise `ScriptDisposedError`. */
   dispose(): void;
 }

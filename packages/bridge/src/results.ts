@@ -43,8 +43,13 @@ export function toHookResult(value: unknown, path = 'result', script?: string): 
       return HookResult.skipped(text(r.reason, `${path}.reason`, 'skipped by script'));
     case 'redirect':
       return HookResult.redirect(text(r.target, `${path}.target`));
-    case 'replace':
-      return HookResult.replace(r.value ?? null);
+    case 'replace': {
+      // The original's scripts write `{ type = "replace", data = … }`; hookspell's own form is
+      // `value`. Either works; both at once is ambiguous and refused rather than one dropped.
+      if (r.value !== undefined && r.data !== undefined)
+        throw bad(path, 'has both `value` and `data`; a replace result takes one of them (the replacement)');
+      return HookResult.replace(r.value ?? r.data ?? null);
+    }
     case 'retry': {
       const delay = field<number>('delay_ms', 'delayMs') ?? 1000;
       const attempts = field<number>('max_attempts', 'maxAttempts') ?? 3;

@@ -9,11 +9,12 @@ import {
   PRIORITY,
   type RegisterOptions,
 } from '@hookspell/hooks';
-import type { JsonValue, Scope, ScopedState } from '@hookspell/storage';
+import type { JsonValue, ScopedState } from '@hookspell/storage';
 import { type BuiltinGrants, grantedBuiltin } from './builtin-grants.js';
 import { builtinOptions } from './builtin-options.js';
 import { invalidArgument, ScriptDisposedError } from './errors.js';
 import { toHookResult } from './results.js';
+import { checkStateKey, storageScope } from './state-scopes.js';
 import type {
   ScriptHookInfo,
   ScriptLanguage,
@@ -380,20 +381,32 @@ export class ScriptHost {
     return state;
   }
 
+  /**
+   * `State.save(scope, key, value)`: any string is a scope (see `storageScope`), and a nil or
+   * undefined value is stored as null, so a later load gives nil/null, as in the original.
+   */
   stateSave(scope: unknown, key: unknown, value: unknown): Promise<void> {
-    return this.#state('State.save').save(scope as Scope, key as string, value as JsonValue);
+    const state = this.#state('State.save');
+    const s = storageScope(scope, this.language, 'State.save');
+    const k = checkStateKey(key, this.language, 'State.save');
+    return state.save(s, k, (value ?? null) as JsonValue);
   }
 
   stateLoad(scope: unknown, key: unknown): Promise<unknown> {
-    return this.#state('State.load').load(scope as Scope, key as string);
+    const state = this.#state('State.load');
+    const s = storageScope(scope, this.language, 'State.load');
+    return state.load(s, checkStateKey(key, this.language, 'State.load'));
   }
 
   stateDelete(scope: unknown, key: unknown): Promise<boolean> {
-    return this.#state('State.delete').delete(scope as Scope, key as string);
+    const state = this.#state('State.delete');
+    const s = storageScope(scope, this.language, 'State.delete');
+    return state.delete(s, checkStateKey(key, this.language, 'State.delete'));
   }
 
   stateListKeys(scope: unknown): Promise<string[]> {
-    return this.#state('State.list_keys').listKeys(scope as Scope);
+    const state = this.#state('State.list_keys');
+    return state.listKeys(storageScope(scope, this.language, 'State.list_keys'));
   }
 
   // ---- log / print --------------------------------------------------------------------------

@@ -21,7 +21,7 @@ export class Script {
   readonly #host: ScriptHost;
   readonly #instance: EngineInstance;
   readonly #onDispose: (script: Script) => void;
-  #ran: Promise<void> | undefined;
+  #ran: Promise<unknown[]> | undefined;
   #disposed = false;
 
   /** @internal */
@@ -53,17 +53,20 @@ export class Script {
   }
 
   /**
-   * Runs the top level (registers hooks, subscribes) under the `scriptMs` deadline. Runs once:
-   * later calls return the first call's promise. If the top level fails, the script is disposed
-   * (nothing it registered stays) and the promise rejects with a `BridgeError` carrying the
-   * script's stack and line.
+   * Runs the top level (registers hooks, subscribes) under the `scriptMs` deadline, and resolves
+   * with what it returned, converted by the usual value rules: a Lua chunk's return values
+   * (`return true, "ok"` → `[true, 'ok']`), a module's (`.mjs`) default export as `[value]`, and
+   * `[]` for a classic `.js` script (it cannot `return`). Runs once: later calls return the first
+   * call's promise. If the top level fails, or returns a value that cannot cross (a function),
+   * the script is disposed (nothing it registered stays) and the promise rejects with a
+   * `BridgeError` carrying the script's stack and line.
    *
    * @example
    * ```ts
-   * await script.run();
+   * const [ok] = await script.run(); // a self-checking script's `return all_passed`
    * ```
    */
-  run(): Promise<void> {
+  run(): Promise<unknown[]> {
     if (this.#disposed) return Promise.reject(new ScriptDisposedError(this.name, 'run()'));
     this.#ran ??= this.#instance.run().catch(async (error: unknown) => {
       await this.dispose();

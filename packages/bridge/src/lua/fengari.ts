@@ -114,12 +114,39 @@ export { lstring };
 // decode, with the same rules.
 const str2num = lobject.luaO_str2num;
 lobject.luaO_str2num = function luaO_str2num(s: Uint8Array, o: NumberSlot): number {
+  const wide = s.length <= 200 ? wideHex(s, o) : 0;
+  if (wide !== 0) return wide;
   return s.length <= 200 ? str2num(s, o) : longStr2num(s, o, str2num);
 };
 
 if (others.size > 0) {
   for (const k of ownModules()) delete require.cache[k];
   for (const [k, m] of others) require.cache[k] = m;
+}
+
+const HEX_INT = /^\s*([+-]?)0[xX]([0-9a-fA-F]+)\s*$/;
+const INT64 = 2n ** 64n;
+
+/**
+ * A hexadecimal integer numeral past 32 bits, read as 64-bit Lua reads it. fengari's integers
+ * are 32-bit and its `l_str2int` wraps hexadecimal digits at 32 bits, so `0xFFFFFFFF` was -1;
+ * the original's Lua (5.4, 64-bit integers) reads 4294967295. Here the numeral wraps at 64 bits
+ * as Lua 5.4 does (`0xFFFFFFFFFFFFFFFF` is -1) and the result becomes a float: exact up to 2^53,
+ * rounded past it. Returns 0 (not handled) for anything else, including hex numerals that fit
+ * in 32 bits, which fengari reads as integers, as before. Decimal numerals past 32 bits already
+ * become exact floats in fengari.
+ */
+function wideHex(s: Uint8Array, o: NumberSlot): number {
+  // `0x` and 7 hex digits or fewer fit in 32 bits: the cheap test first.
+  if (s.length < 10) return 0;
+  const m = HEX_INT.exec(latin1(s));
+  if (m === null) return 0;
+  let value = BigInt(`0x${m[2]}`) % INT64;
+  if (m[1] === '-') value = (INT64 - value) % INT64;
+  if (value >= INT64 / 2n) value -= INT64;
+  if (value >= -(2n ** 31n) && value < 2n ** 31n) return 0;
+  o.setfltvalue(Number(value));
+  return s.length + 1;
 }
 
 /** Bytes as a latin1 string (byte i → code unit i). Short keys (the common case) by hand. */

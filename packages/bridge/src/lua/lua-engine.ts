@@ -112,12 +112,19 @@ export class LuaInstance implements EngineInstance {
 
   #chunkRef = -1;
 
-  async run(): Promise<void> {
+  async run(): Promise<unknown[]> {
     const ref = this.#chunkRef;
     if (ref < 0) throw new ScriptError('run() called twice or before compile()', { script: this.host.name });
     this.#chunkRef = -1;
     try {
-      await this.call(ref, undefined, this.host.limits.scriptMs, 'the top level', this.host.limits.waitMs);
+      return (await this.call(
+        ref,
+        undefined,
+        this.host.limits.scriptMs,
+        'the top level',
+        this.host.limits.waitMs,
+        true,
+      )) as unknown[];
     } finally {
       if (!this.#disposed) luaL_unref(this.L, LUA_REGISTRYINDEX, ref);
     }
@@ -125,10 +132,17 @@ export class LuaInstance implements EngineInstance {
 
   /**
    * Calls the function kept under registry `ref` with the arguments `push` pushes, as a
-   * coroutine with `budgetMs` of CPU time. Returns the first result as a host value — at once
-   * when the script did not wait, else as a promise.
+   * coroutine with `budgetMs` of CPU time. Returns the first result as a host value (`all`: every
+   * result, as an array) — at once when the script did not wait, else as a promise.
    */
-  call(ref: number, push: ArgPusher | undefined, budgetMs: number, what: string, waitMs: number): unknown {
+  call(
+    ref: number,
+    push: ArgPusher | undefined,
+    budgetMs: number,
+    what: string,
+    waitMs: number,
+    all = false,
+  ): unknown {
     if (this.#disposed) throw new ScriptDisposedError(this.host.name, `${what} called`);
     if (this.#depth >= MAX_NESTING)
       throw new ScriptError(
@@ -144,7 +158,7 @@ export class LuaInstance implements EngineInstance {
     }
     lua_rawgeti(T, LUA_REGISTRYINDEX, ref);
     const nargs = push === undefined ? 0 : push(T);
-    const run = new LuaRun(this, T, budgetMs, what, waitMs);
+    const run = new LuaRun(this, T, budgetMs, what, waitMs, all);
     return run.start(nargs);
   }
 

@@ -38,6 +38,8 @@ export class LuaRun {
     readonly budgetMs: number,
     readonly what: string,
     readonly waitMs: number,
+    /** True for the top level: every value the chunk returned, as an array (`script.run()`). */
+    readonly all = false,
   ) {}
 
   beginSlice(): void {
@@ -58,7 +60,12 @@ export class LuaRun {
     if (status === LUA_OK) {
       let value: unknown;
       try {
-        value = lua_gettop(thread) > 0 ? toValue(thread, 1, 'result') : undefined;
+        if (this.all) {
+          const n = lua_gettop(thread);
+          const values: unknown[] = [];
+          for (let i = 1; i <= n; i++) values.push(toValue(thread, i, `return value #${i}`));
+          value = values;
+        } else value = lua_gettop(thread) > 0 ? toValue(thread, 1, 'result') : undefined;
       } catch (error) {
         throw BridgeValueError.isInstance(error) && error instanceof BridgeValueError
           ? error.withLocation(instance.locate(thread))

@@ -37,12 +37,15 @@ const JOB_BATCH = 64;
 /** Wall-clock bound of dropping the jobs left by an overrun; past it the engine is discarded. */
 const DROP_JOBS_MS = 2000;
 
+/** How a settled value becomes a host value: converted, ignored, or a module's default export. */
+type Convert = boolean | 'exports';
+
 /** A call whose guest promise is still pending. */
 interface Waiter {
   promise: QuickJSHandle;
   what: string;
-  /** False for the top level, whose value is not a result. */
-  convert: boolean;
+  /** False for a classic top level, whose value is not a result; 'exports' for a module's. */
+  convert: Convert;
   resolve(value: unknown): void;
   reject(error: unknown): void;
   timer: ReturnType<typeof setTimeout>;
@@ -167,7 +170,12 @@ export class QuickJSInstance implements EngineInstance {
     r.value.dispose();
   }
 
-  async run(): Promise<void> {
+  /**
+   * Runs the top level. A module (`.mjs`) resolves with `[default export]` when it has one, else
+   * `[]`; a classic script cannot `return`, so it resolves with `[]` (its completion value, often
+   * a handle from the last call, is not a result).
+   */
+  async run(): Promise<unknown[]> {
     if (this.#ran) throw new ScriptError('run() called twice', { script: this.host.name });
     this.#ran = true;
     const budget = this.host.limits.scriptMs;
@@ -176,7 +184,16 @@ export class QuickJSInstance implements EngineInstance {
       deadline = this.#deadline;
       return this.vm.evalCode(this.#source, this.host.name, { type: this.#module ? 'module' : 'global' });
     });
-    await this.#settle(r, 'the top level', budget, deadline, this.host.limits.waitMs, false);
+    const out = await this.#settle(
+      r,
+      'the top level',
+      budget,
+      deadline,
+      this.host.limits.waitMs,
+      false,
+      this.#module ? 'exports' : false,
+    );
+    return this.#module ? (out as unknown[]) : [];
   }
 
   /** Keeps a guest function for later calls; returns its id. */
@@ -263,6 +280,7 @@ export class QuickJSInstance implements EngineInstance {
     deadline: number,
     waitMs: number,
     sync: boolean,
+    convert: Convert = sync,
   ): unknown {
     if (r.error) {
       const error = this.errorFrom(r.error, what, budgetMs);
@@ -283,7 +301,7 @@ export class QuickJSInstance implements EngineInstance {
     if (state.type === 'fulfilled' && state.notAPromise) {
       try {
         // The top level's completion value (say, a handle from Hook.register) is not a result.
-        const out = sync ? this.toHost(value, 'result') : undefined;
+        const out = this.#convert(value, convert);
         return sync ? out : Promise.resolve(out);
       } finally {
         value.dispose();
@@ -291,13 +309,13 @@ export class QuickJSInstance implements EngineInstance {
     }
     if (state.type !== 'pending') {
       value.dispose();
-      return this.#finish(state, what, budgetMs, sync, sync);
+      return this.#finish(state, what, budgetMs, sync, convert);
     }
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         promise: value,
         what,
-        convert: sync,
+        convert,
         resolve,
         reject,
         timer: setTimeout(() => {
@@ -315,11 +333,11 @@ export class QuickJSInstance implements EngineInstance {
     what: string,
     budgetMs: number,
     sync: boolean,
-    convert: boolean,
+    convert: Convert,
   ): unknown {
     if (state.type === 'fulfilled') {
       try {
-        const out = convert ? this.toHost(state.value, 'result') : undefined;
+        const out = this.#convert(state.value, convert);
         return sync ? out : Promise.resolve(out);
       } catch (error) {
         if (sync) throw error;
@@ -332,6 +350,19 @@ export class QuickJSInstance implements EngineInstance {
     state.error.dispose();
     if (sync) throw error;
     return Promise.reject(error);
+  }
+
+  /** A settled value as a host value, following `convert`. */
+  #convert(value: QuickJSHandle, convert: Convert): unknown {
+    if (convert === false) return undefined;
+    if (convert === true) return this.toHost(value, 'result');
+    if (this.vm.typeof(value) !== 'object') return [];
+    const def = this.vm.getProp(value, 'default');
+    try {
+      return this.vm.typeof(def) === 'undefined' ? [] : [this.toHost(def, 'the default export')];
+    } finally {
+      def.dispose();
+    }
   }
 
   /** Settles the waiters whose promise settled; rejects those that can never settle. */
