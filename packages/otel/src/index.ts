@@ -1,0 +1,10 @@
+export { ATTR, eventAttributes, genAiAttributes } from './attributes.js';
+export { OtelError, OtelErrorCode } from './errors.js';
+export type { ObservedEvent } from './event-spans.js';
+export {
+  type EventSource,
+  type HookspellInstrumentation,
+  type InstrumentOptions,
+  instrumentHookspell,
+  TRACER_NAME,
+} from './instrument.js';
