@@ -86,10 +86,11 @@ export class HookEntry {
     }
     this.tags = Object.freeze([...(opts.tags ?? [])]);
     this.dependsOn = Object.freeze([...new Set(opts.dependsOn ?? [])]);
-    if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0)) {
-      throw invalid(`\`timeoutMs\` must be a number > 0; got ${opts.timeoutMs}.`);
+    const timeoutMs = opts.timeoutMs ?? object?.timeoutMs;
+    if (timeoutMs !== undefined && !(timeoutMs > 0)) {
+      throw invalid(`\`timeoutMs\` must be a number > 0; got ${timeoutMs}.`);
     }
-    this.timeoutMs = opts.timeoutMs;
+    this.timeoutMs = timeoutMs;
     if (opts.onFailure !== undefined && opts.onFailure !== 'continue' && opts.onFailure !== 'cancel') {
       throw invalid(`\`onFailure\` must be 'continue' or 'cancel'; got ${JSON.stringify(opts.onFailure)}.`);
     }

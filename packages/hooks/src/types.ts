@@ -85,6 +85,11 @@ export interface HookObject<D extends object = HookData> {
   version?: string;
   /** Used when the registration gives no priority; read by composites' `by-priority` voting. */
   priority?: Priority;
+  /**
+   * Used when the registration gives no `timeoutMs`: a hook made with its own deadline (a remote
+   * hook) carries it, and the executor's timeout then governs it like any other.
+   */
+  timeoutMs?: number;
   execute: HookFunction<D>;
   shouldExecute?(ctx: HookContext<D>): boolean;
 }
