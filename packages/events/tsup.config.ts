@@ -9,5 +9,5 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
-  external: ['@hookspell/hooks', '@hookspell/storage', '@nats-io/transport-node'],
+  external: ['@hookspell/hooks', '@hookspell/storage', '@nats-io/transport-node', '@nats-io/jetstream'],
 });

@@ -11,6 +11,7 @@ import {
   type StreamOptions,
   waitForEvent,
 } from './event-stream.js';
+import { groupOptionsOf, settlingHandler } from './group-subscription.js';
 import { type PatternLimits, quote, resolvePatternLimits, TYPE_CACHE_SIZE } from './limits.js';
 import { assertEventType, type CompiledPattern, compilePattern } from './pattern.js';
 import { nextEventId, nextSequence } from './sequence-clock.js';
@@ -26,7 +27,7 @@ import {
 import { SubscriptionIndex } from './subscription-index.js';
 import { describeForNotice } from './thrown-value.js';
 import { type RateLimitOptions, TokenBucket } from './token-bucket.js';
-import type { EventTransport } from './transport.js';
+import type { EventTransport, GroupSettle } from './transport.js';
 
 /** Options of one publish. */
 export interface PublishOptions {
@@ -167,6 +168,11 @@ export class EventBus<M extends EventMap = EventMap> {
   private busySubscriptions = 0;
   private lastRefusal?: { refusal: BackpressureRefusal; type: string; error: BackpressureError };
   private idleWaiters: (() => void)[] = [];
+  // Worker-group subscriptions (`{ group, durable }`): fed by the transport's group consumer, not
+  // by `dispatch`, so they are kept out of the index; `groupSettles` holds, per delivered event,
+  // how to tell the transport that handling it ended.
+  private readonly groups = new Map<SubscriptionImpl, () => void>();
+  private readonly groupSettles = new WeakMap<HookspellEvent, GroupSettle>();
 
   constructor(options: EventBusOptions = {}) {
     this.clock = options.clock ?? coarseNow;
@@ -184,8 +190,12 @@ export class EventBus<M extends EventMap = EventMap> {
       scope: options.correlation === true ? 'always' : options.correlation === false ? 'never' : 'auto',
       invoke: (handler, event) => this.invoke(handler, event),
       handlerFailed: (sub, event, error) => this.handlerFailed(sub, event, error),
-      dropped: (sub, event, reason) => this.droppedEvent(sub, event, reason),
-      expired: () => {
+      dropped: (sub, event, reason) => {
+        this.settleGroupEvent(event, false); // a group's event is redelivered, not lost
+        this.droppedEvent(sub, event, reason);
+      },
+      expired: (_sub, event) => {
+        this.settleGroupEvent(event, true); // past its ttl: acknowledged, never redelivered
         this.counters.expired++;
       },
       backpressure: (sub, started) =>
@@ -195,7 +205,11 @@ export class EventBus<M extends EventMap = EventMap> {
           pattern: sub.pattern,
           queued: sub.stats.queued,
         }),
-      removed: (sub) => this.index.remove(sub),
+      removed: (sub) => {
+        this.index.remove(sub);
+        this.groups.get(sub)?.();
+        this.groups.delete(sub);
+      },
       busyChanged: (busy) => this.busyChanged(busy),
     };
     if (options.transport) {
@@ -233,6 +247,8 @@ export class EventBus<M extends EventMap = EventMap> {
       );
     }
     const compiled = compilePattern(pattern, this.patternLimits);
+    if (options.group !== undefined || options.durable !== undefined)
+      return this.subscribeGroup(compiled, handler as EventHandler, options as SubscribeOptions);
     const id = `sub-${this.nextId++}`;
     const sub = new SubscriptionImpl(
       this.host,
@@ -244,6 +260,42 @@ export class EventBus<M extends EventMap = EventMap> {
     );
     if (sub.active) this.index.add(sub);
     return sub;
+  }
+
+  // A member of a worker group: a plain subscription (queue, concurrency, stats, error notices)
+  // whose handler settles each event with the transport, fed by the transport's group consumer.
+  private subscribeGroup(
+    compiled: CompiledPattern,
+    handler: EventHandler,
+    options: SubscribeOptions,
+  ): Subscription {
+    const group = groupOptionsOf(compiled.source, options, this.transport);
+    const id = `sub-${this.nextId++}`;
+    const sub = new SubscriptionImpl(
+      this.host,
+      id,
+      this.nextId,
+      compiled,
+      settlingHandler(handler, this.groupSettles),
+      // The broker hands out at most `queueSize` unsettled events, so the queue never overflows;
+      // `block` (never reached) keeps every event in case it does.
+      { ...options, overflow: 'block' },
+    );
+    if (!sub.active) return sub;
+    const stop = this.transport!.subscribeGroup!(compiled.source, group, (event, settle) => {
+      if (!sub.active) return settle(false); // to another member
+      this.groupSettles.set(event, settle);
+      if (sub.offer(event) !== Offer.Accepted) this.settleGroupEvent(event, false);
+    });
+    this.groups.set(sub, stop);
+    return sub;
+  }
+
+  private settleGroupEvent(event: HookspellEvent, ok: boolean): void {
+    const settle = this.groupSettles.get(event);
+    if (settle === undefined) return;
+    this.groupSettles.delete(event);
+    settle(ok);
   }
 
   /**
@@ -331,7 +383,8 @@ export class EventBus<M extends EventMap = EventMap> {
     }
     const event = this.createEvent(type, data, options);
     this.persist(event, false); // before delivery, as in `publish`
-    this.route(event, false);
+    // A durable transport's acknowledgement nobody awaits here: its failures go to its `onError`.
+    this.route(event, false)?.catch(noop);
     return event;
   }
 
@@ -360,12 +413,12 @@ export class EventBus<M extends EventMap = EventMap> {
 
   /** Bus-wide counters (drops and rejections exact). */
   stats(): EventBusStats {
-    return { ...this.counters, subscriptions: this.index.size };
+    return { ...this.counters, subscriptions: this.index.size + this.groups.size };
   }
 
-  /** Active subscriptions, in subscription order. */
+  /** Active subscriptions, in subscription order (worker-group members last). */
   subscriptions(): Subscription[] {
-    return this.index.all();
+    return this.groups.size === 0 ? this.index.all() : [...this.index.all(), ...this.groups.keys()];
   }
 
   /**
@@ -395,6 +448,7 @@ export class EventBus<M extends EventMap = EventMap> {
     await this.flush();
     this.closed = true;
     for (const sub of this.index.all()) sub.unsubscribe();
+    for (const sub of [...this.groups.keys()]) sub.unsubscribe();
     this.transportOff?.();
     await this.transport?.close();
   }
@@ -571,6 +625,8 @@ export class EventBus<M extends EventMap = EventMap> {
 
   private persist(event: HookspellEvent, durable: boolean): Promise<void> | undefined {
     if (!this.shouldPersist(event.type)) {
+      // A durable transport (JetStream) stores the event: `publish` awaits its acknowledgement.
+      if (durable && this.transport?.durable === true) return undefined;
       if (durable)
         throw new EventError(
           EventErrorCode.INVALID_ARGUMENT,

@@ -14,6 +14,11 @@ export interface EventMetadata {
   readonly priority: number;
   /** Seconds after `timestamp` when the event expires and is no longer delivered. */
   readonly ttlSeconds?: number;
+  /**
+   * How many times this event has been delivered to its worker group, this time included (1 on the
+   * first delivery): set only on events of a `{ group, durable: true }` subscription.
+   */
+  readonly deliveryCount?: number;
 }
 
 /**

@@ -41,5 +41,10 @@ export {
 } from './subscription.js';
 export { buildTimeline, type Timeline, type TimelineNode } from './timeline.js';
 export type { RateLimitOptions } from './token-bucket.js';
-export { type EventTransport, InProcessTransport } from './transport.js';
+export {
+  type EventTransport,
+  type GroupSettle,
+  type GroupSubscribeOptions,
+  InProcessTransport,
+} from './transport.js';
 export { fromWireJSON, toWireJSON, type WireEvent } from './wire.js';

@@ -48,6 +48,37 @@ export interface SubscribeOptions<E extends HookspellEvent = HookspellEvent> {
   filter?: (event: E) => boolean;
   /** Shown in stats and notices. */
   name?: string;
+  /**
+   * A worker group (needs a transport with groups: `natsTransport` with `jetstream`): every member
+   * subscribing with the same group, in any process, shares the matching events — each goes to one
+   * member. Only with `durable: true` (one JetStream durable consumer per group).
+   */
+  group?: string;
+  /**
+   * With `group`: the group's position and unacknowledged events live on the broker, so a member
+   * that throws or dies gets its event redelivered (to itself or another member), and a group that
+   * was down catches up. An event is acknowledged only once its handler has returned or resolved.
+   */
+  durable?: boolean;
+  /**
+   * With `group`: keep the publish order of each correlation id within the group (key partitions
+   * with one event in flight each; see docs/scaling-out.md). `false`: any order, up to `queueSize`
+   * events in flight per member. @default true
+   */
+  ordered?: boolean;
+  /**
+   * With `group`: milliseconds an event may stay unacknowledged before it is redelivered (a long
+   * handler keeps extending it while it runs). @default 30_000
+   */
+  ackWaitMs?: number;
+  /** With `group`: deliveries of one event before it goes to the dead-letter subject. @default 5 */
+  maxDeliver?: number;
+  /**
+   * With `group`: the NATS subject an event is published on (with headers `Hookspell-Group`,
+   * `Hookspell-Deliveries`, `Hookspell-Error`) when its handler failed `maxDeliver` times.
+   * @default 'hookspell.dead-letter.<stream>.<group>'
+   */
+  deadLetterSubject?: string;
 }
 
 /** Counters of one subscription; drops and rejections are exact. */

@@ -1,3 +1,4 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import {
   connect,
   type Msg,
@@ -8,8 +9,17 @@ import {
 import { EventError, EventErrorCode } from '../errors.js';
 import type { HookspellEvent } from '../event.js';
 import { compilePattern } from '../pattern.js';
-import type { EventTransport } from '../transport.js';
+import type { EventTransport, GroupSettle, GroupSubscribeOptions } from '../transport.js';
 import { fromWireJSON, toWireJSON } from '../wire.js';
+import { DurablePublisher } from './durable-publisher.js';
+import { type GroupContext, startGroupMember } from './group-consumer.js';
+import {
+  ensureStream,
+  type JetStreamOptions,
+  partitionOf,
+  type ResolvedJetStream,
+  resolveJetStream,
+} from './jetstream-config.js';
 import { assertSubjectPrefix, subjectForType, subjectsForPattern } from './subject.js';
 
 /** Where `natsTransport` connects when given neither `servers` nor `connection`. */
@@ -63,6 +73,15 @@ export interface NatsTransportOptions {
    * `HOOKSPELL_BACKPRESSURE`. @default 1000
    */
   maxWaiting?: number;
+  /**
+   * Durable delivery on JetStream: events are stored in this stream (created, or checked against
+   * these options), `await bus.publish()` resolves once JetStream has acknowledged the event, and
+   * `bus.subscribe(pattern, handler, { group, durable: true })` makes worker groups. Events then
+   * travel on `<subjectPrefix>.<partition>.<type>` (the partition keeps a correlation id's order),
+   * so every bus sharing the prefix must use `jetstream` with the same stream. See
+   * docs/scaling-out.md.
+   */
+  jetstream?: JetStreamOptions;
 }
 
 /** The transport {@link natsTransport} resolves with. */
@@ -71,14 +90,26 @@ export interface NatsTransport extends EventTransport {
   readonly connection: NatsConnection;
   /** The subject prefix in use. */
   readonly subjectPrefix: string;
+  /** True with `jetstream`: a publish's promise resolves once JetStream stored the event. */
+  readonly durable: boolean;
+  /** The stream configuration in use (with its defaults), with `jetstream`. */
+  readonly jetstream?: ResolvedJetStream;
   /**
    * Hands the event to the NATS client, which sends it in the background. While `maxPendingBytes`
    * are unconfirmed, the publish waits (the returned promise) for a flush; past `maxWaiting`
    * waiting publishes it throws a `HOOKSPELL_BACKPRESSURE` EventError.
    */
   publish(event: HookspellEvent): void | Promise<void>;
-  /** Bytes handed to the client and not yet confirmed by a flush, and publishes waiting for room. */
-  stats(): { pendingBytes: number; waiting: number };
+  /**
+   * Bytes handed to the client and not yet confirmed by a flush, and publishes waiting for room;
+   * with `jetstream`, `inFlight` durable publishes waiting for their acknowledgement.
+   */
+  stats(): { pendingBytes: number; waiting: number; inFlight?: number };
+  subscribeGroup(
+    pattern: string,
+    options: GroupSubscribeOptions,
+    onEvent: (event: HookspellEvent, settle: GroupSettle) => void,
+  ): () => void;
   /**
    * Resolves once the server has everything sent so far — publishes, and the subscriptions made
    * (another process's publishes reach a subscription only after the server has it).
@@ -115,6 +146,7 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
   assertSubjectPrefix(prefix);
   const onError = options.onError ?? ((error: EventError) => process.emitWarning(error));
   outboundOf(options); // bad bounds fail before a connection is made
+  const js = options.jetstream === undefined ? undefined : resolveJetStream(options.jetstream, prefix);
   if (options.connection !== undefined) {
     if (options.servers !== undefined) {
       throw new EventError(
@@ -129,7 +161,9 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
         'The NATS `connection` given to natsTransport() was opened with `noEcho: true`, so a bus would never receive its own events. Connect without `noEcho`.',
       );
     }
-    return new NatsEventTransport(options.connection, false, prefix, onError, outboundOf(options));
+    return withStream(
+      new NatsEventTransport(options.connection, false, prefix, onError, outboundOf(options), js),
+    );
   }
   const servers = options.servers ?? DEFAULT_NATS_SERVERS;
   let connection: NatsConnection;
@@ -143,7 +177,24 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
       { cause },
     );
   }
-  return new NatsEventTransport(connection, true, prefix, onError, outboundOf(options));
+  return withStream(new NatsEventTransport(connection, true, prefix, onError, outboundOf(options), js));
+}
+
+/** With `jetstream`: creates or checks the stream before the transport is handed out. */
+async function withStream(transport: NatsEventTransport): Promise<NatsEventTransport> {
+  if (transport.jetstream === undefined) return transport;
+  try {
+    await ensureStream(await transport.manager(), transport.jetstream);
+  } catch (cause) {
+    await transport.close();
+    if (cause instanceof EventError) throw cause;
+    throw new EventError(
+      EventErrorCode.TRANSPORT_UNAVAILABLE,
+      `Cannot use JetStream stream ${JSON.stringify(transport.jetstream.stream)}: ${describe(cause)}. Is JetStream on? Start the server with \`nats-server -js\`.`,
+      { cause },
+    );
+  }
+  return transport;
 }
 
 /** The outbound bounds, checked. */
@@ -186,6 +237,12 @@ class NatsEventTransport implements NatsTransport {
   private flushing = false;
   private readonly waiting: WaitingPublish[] = [];
   private waitingHead = 0;
+  // JetStream mode: durable publishes, the key partitions subjects carry, and group members.
+  private readonly durablePublisher?: DurablePublisher;
+  private readonly partitions: number;
+  private readonly groupContext?: GroupContext;
+  private readonly groupMembers = new Set<() => void>();
+  private jsm?: ReturnType<typeof jetstreamManager>;
 
   constructor(
     readonly connection: NatsConnection,
@@ -193,12 +250,79 @@ class NatsEventTransport implements NatsTransport {
     readonly subjectPrefix: string,
     private readonly onError: (error: EventError) => void,
     private readonly bounds: { maxPendingBytes: number; maxWaiting: number },
+    readonly jetstream?: ResolvedJetStream,
   ) {
+    this.partitions = jetstream?.partitions ?? 0;
+    if (jetstream !== undefined) {
+      const js = jetstreamClient(connection);
+      const report = (error: EventError) => this.report(error);
+      this.durablePublisher = new DurablePublisher(connection, js, {
+        maxInFlight: jetstream.maxInFlight,
+        maxWaiting: bounds.maxWaiting,
+        publishTimeoutMs: jetstream.publishTimeoutMs,
+        report,
+      });
+      this.groupContext = {
+        connection,
+        js,
+        jsm: this.manager(),
+        stream: jetstream.stream,
+        prefix: subjectPrefix,
+        partitions: jetstream.partitions,
+        report,
+      };
+    }
     if (owned) this.watchConnection();
   }
 
-  stats(): { pendingBytes: number; waiting: number } {
-    return { pendingBytes: this.pendingBytes, waiting: this.waiting.length - this.waitingHead };
+  get durable(): boolean {
+    return this.jetstream !== undefined;
+  }
+
+  /** The JetStream manager of this connection (made once). */
+  manager(): ReturnType<typeof jetstreamManager> {
+    this.jsm ??= jetstreamManager(this.connection);
+    return this.jsm;
+  }
+
+  stats(): { pendingBytes: number; waiting: number; inFlight?: number } {
+    const core = { pendingBytes: this.pendingBytes, waiting: this.waiting.length - this.waitingHead };
+    if (this.durablePublisher === undefined) return core;
+    const durable = this.durablePublisher.stats();
+    return { ...core, waiting: core.waiting + durable.waiting, inFlight: durable.inFlight };
+  }
+
+  /** `<prefix>.<type>`, or with JetStream `<prefix>.<partition of the correlation id>.<type>`. */
+  private subjectOf(event: HookspellEvent): string {
+    if (this.partitions === 0) return subjectForType(this.subjectPrefix, event.type);
+    const partition = partitionOf(event.metadata.correlationId, this.partitions);
+    return subjectForType(`${this.subjectPrefix}.${partition}`, event.type);
+  }
+
+  subscribeGroup(
+    pattern: string,
+    options: GroupSubscribeOptions,
+    onEvent: (event: HookspellEvent, settle: GroupSettle) => void,
+  ): () => void {
+    if (this.groupContext === undefined) {
+      throw new EventError(
+        EventErrorCode.INVALID_ARGUMENT,
+        `Cannot subscribe worker group ${JSON.stringify(options.group)}: this NATS transport has no \`jetstream\` stream. Create it with natsTransport({ jetstream: { stream: 'EVENTS' } }).`,
+      );
+    }
+    if (this.closing !== undefined) {
+      throw new EventError(
+        EventErrorCode.TRANSPORT_ERROR,
+        `Cannot subscribe worker group ${JSON.stringify(options.group)}: the NATS transport was closed. Create a new one.`,
+      );
+    }
+    const stop = startGroupMember(this.groupContext, compilePattern(pattern), options, onEvent);
+    const off = () => {
+      if (!this.groupMembers.delete(off)) return;
+      stop();
+    };
+    this.groupMembers.add(off);
+    return off;
   }
 
   publish(event: HookspellEvent): void | Promise<void> {
@@ -209,7 +333,7 @@ class NatsEventTransport implements NatsTransport {
     let subject: string;
     let payload: string;
     try {
-      subject = subjectForType(this.subjectPrefix, event.type);
+      subject = this.subjectOf(event);
     } catch (error) {
       this.report(error as EventError);
       return;
@@ -226,6 +350,7 @@ class NatsEventTransport implements NatsTransport {
       );
       return;
     }
+    if (this.durablePublisher !== undefined) return this.durablePublisher.publish(event, subject, payload);
     const waiting = this.waiting.length - this.waitingHead;
     if (waiting === 0 && this.pendingBytes + payload.length <= this.bounds.maxPendingBytes) {
       this.send(event, subject, payload);
@@ -340,7 +465,9 @@ class NatsEventTransport implements NatsTransport {
     };
     const subs: NatsSubscription[] = [];
     try {
-      for (const subject of subjectsForPattern(this.subjectPrefix, compiled)) {
+      // With JetStream a partition token follows the prefix: `*` takes every partition.
+      const prefix = this.partitions === 0 ? this.subjectPrefix : `${this.subjectPrefix}.*`;
+      for (const subject of subjectsForPattern(prefix, compiled)) {
         subs.push(this.connection.subscribe(subject, { callback }));
       }
     } catch (cause) {
@@ -381,8 +508,11 @@ class NatsEventTransport implements NatsTransport {
     }
     this.waiting.length = 0;
     this.waitingHead = 0;
+    for (const off of [...this.groupMembers]) off();
     if (this.connection.isClosed()) return;
     try {
+      // Durable publishes still waiting for JetStream's acknowledgement finish (or fail) first.
+      await this.durablePublisher?.settled();
       if (this.owned) {
         // drain: sends every buffered publish, lets in-flight messages reach the subscriptions,
         // then closes.
@@ -420,7 +550,7 @@ class NatsEventTransport implements NatsTransport {
     // Someone else's message whose subject disagrees with its type would reach the wrong subscribers.
     let expected: string | undefined;
     try {
-      expected = subjectForType(this.subjectPrefix, event.type);
+      expected = this.subjectOf(event);
     } catch {
       expected = undefined;
     }
@@ -497,4 +627,8 @@ function describe(error: unknown): string {
   const message = error.message.replace(/^\[hookspell\] \[events\] /, '');
   const cause = error.cause instanceof Error ? error.cause.message : undefined;
   return cause !== undefined && !message.includes(cause) ? `${message} (${cause})` : message;
+}
+
+function jetstreamClient(connection: NatsConnection) {
+  return jetstream(connection);
 }
