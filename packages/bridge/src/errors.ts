@@ -14,6 +14,8 @@ export const BridgeErrorCode = pickCodes({
   SCRIPT_DISPOSED: 'SCRIPT_DISPOSED',
   /** A bad argument or option given to the runtime by the host (unknown language, bad limits…). */
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  /** A host function (`globals`) failed without a code of its own; the script sees this code. */
+  HOST_ERROR: 'HOST_ERROR',
 });
 export type BridgeErrorCode = (typeof BridgeErrorCode)[keyof typeof BridgeErrorCode];
 

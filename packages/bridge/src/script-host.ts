@@ -13,9 +13,11 @@ import type { JsonValue, ScopedState } from '@hookspell/storage';
 import { type BuiltinGrants, grantedBuiltin } from './builtin-grants.js';
 import { builtinOptions } from './builtin-options.js';
 import { invalidArgument, ScriptDisposedError } from './errors.js';
+import { type HostGlobalsPlan, type HostTree, hostFailure } from './host-globals.js';
 import { toHookResult } from './results.js';
-import { checkStateKey, storageScope } from './state-scopes.js';
+import { checkStateKey, storageScope, typeName } from './state-scopes.js';
 import type {
+  CompatProfile,
   ScriptHookInfo,
   ScriptLanguage,
   ScriptLimits,
@@ -65,6 +67,12 @@ export interface ScriptHostOptions {
   defaultHookTimeoutMs: number;
   maxLogLines: number;
   nextHookSeq: () => number;
+  /** Host functions and tables given to every script (`globals`), checked once. */
+  hostGlobals?: HostGlobalsPlan | undefined;
+  /** Environment variables `os.getenv` may read; undefined: no `os.getenv`. */
+  env?: readonly string[] | undefined;
+  /** The compatibility profile (`'llmspell'`), or undefined for hookspell's own rules. */
+  compat?: CompatProfile | undefined;
 }
 
 let subSeq = 0;
@@ -409,6 +417,71 @@ export class ScriptHost {
     return state.listKeys(storageScope(scope, this.language, 'State.list_keys'));
   }
 
+  // ---- host globals, sleep, os.getenv -------------------------------------------------------
+
+  /** The host globals to install (see `planHostGlobals`); empty when the host gave none. */
+  get hostTree(): Readonly<Record<string, HostTree>> {
+    return this.#o.hostGlobals?.tree ?? {};
+  }
+
+  get compat(): CompatProfile | undefined {
+    return this.#o.compat;
+  }
+
+  /** Environment variables granted to `os.getenv`, or undefined when none is. */
+  get env(): readonly string[] | undefined {
+    return this.#o.env;
+  }
+
+  /**
+   * Calls host function `id` with already-converted arguments. Returns its value, or a promise
+   * that settles with it; a failure (thrown or rejected) becomes a {@link HostCallError} with the
+   * host's code, which each engine turns into an error the script can catch.
+   */
+  callHost(id: number, args: unknown[]): unknown {
+    const entry = this.#o.hostGlobals?.fns[id];
+    if (entry === undefined) throw invalidArgument(`no host function #${id}`);
+    this.#alive(entry.path);
+    let value: unknown;
+    try {
+      value = entry.fn(...args);
+    } catch (error) {
+      throw new HostCallError(hostFailure(entry.path, error));
+    }
+    if (!isThenable(value)) return value;
+    return Promise.resolve(value).then(undefined, (error: unknown) => {
+      throw new HostCallError(hostFailure(entry.path, error));
+    });
+  }
+
+  /** The path of host function `id` (`Tool.invoke`), for messages. */
+  hostPath(id: number): string {
+    return this.#o.hostGlobals?.fns[id]?.path ?? `host function #${id}`;
+  }
+
+  /**
+   * `sleep(ms)`: resolves after `ms` milliseconds without blocking the host (the documented
+   * replacement for the original's `os.execute("sleep …")`). Bounded like every wait: a sleep
+   * past `limits.waitMs` (or the hook's timeout) ends the callback with a wait timeout.
+   */
+  sleep(ms: unknown): Promise<void> {
+    this.#alive('sleep');
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
+      throw invalidArgument(
+        `sleep: \`ms\` must be a number of milliseconds ≥ 0 (got ${describeArg(ms, this.language)}).`,
+      );
+    return new Promise((resolve) => setTimeout(resolve, Math.min(ms, 2 ** 31 - 1)));
+  }
+
+  /** `os.getenv(name)`: the variable when the host granted it (`env`), else nil. */
+  getenv(name: unknown): string | undefined {
+    if (typeof name !== 'string')
+      throw invalidArgument(
+        `os.getenv: \`name\` must be a string (got ${describeArg(name, this.language)}).`,
+      );
+    return this.#o.env?.includes(name) ? process.env[name] : undefined;
+  }
+
   // ---- log / print --------------------------------------------------------------------------
 
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown): void {
@@ -497,6 +570,20 @@ export class ScriptHost {
 }
 
 function noop(): void {}
+
+function describeArg(value: unknown, language: ScriptLanguage): string {
+  return typeName(value, language);
+}
+
+/** A host function failed: what the script sees (its code and message). @internal */
+export class HostCallError extends Error {
+  readonly code: string;
+  constructor(failure: { code: string; message: string }) {
+    super(failure.message);
+    this.name = 'HostCallError';
+    this.code = failure.code;
+  }
+}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -6,9 +6,11 @@ import type { ScopedState } from '@hookspell/storage';
 import type { BuiltinGrants } from './builtin-grants.js';
 import { loadEngine } from './engine.js';
 import { invalidArgument } from './errors.js';
+import { type HostGlobalsPlan, planHostGlobals } from './host-globals.js';
 import { Script } from './script.js';
 import { ScriptHost } from './script-host.js';
 import {
+  type CompatProfile,
   DEFAULT_LIMITS,
   type LoadOptions,
   type ScriptLanguage,
@@ -48,6 +50,10 @@ export class ScriptRuntime {
   readonly #state: ScopedState | undefined;
   readonly #logger: ScriptLogger | undefined;
   readonly #maxLogLines: number;
+  readonly #hostGlobals: HostGlobalsPlan | undefined;
+  readonly #env: readonly string[] | undefined;
+  /** The compatibility profile scripts run under, or undefined for hookspell's own rules. */
+  readonly compat: CompatProfile | undefined;
   readonly #scripts = new Set<Script>();
   #seq = 0;
   #hookSeq = 0;
@@ -76,6 +82,18 @@ export class ScriptRuntime {
     this.#state = options.state;
     this.#logger = options.logger;
     this.#maxLogLines = options.maxLogLines ?? 1000;
+    this.#hostGlobals = planHostGlobals(options.globals);
+    if (
+      options.env !== undefined &&
+      (!Array.isArray(options.env) || options.env.some((n) => typeof n !== 'string' || n === ''))
+    )
+      throw invalidArgument("`env` must be an array of environment variable names, e.g. ['HOME'].");
+    this.#env = options.env === undefined ? undefined : Object.freeze([...options.env]);
+    if (options.compat !== undefined && options.compat !== 'llmspell')
+      throw invalidArgument(
+        `\`compat\` must be 'llmspell' (the original rs-llmspell's behaviour) or left out; got ${JSON.stringify(options.compat)}.`,
+      );
+    this.compat = options.compat;
   }
 
   /** Scripts loaded and not disposed. */
@@ -120,6 +138,9 @@ export class ScriptRuntime {
       defaultHookTimeoutMs: this.#executor?.defaultTimeoutMs ?? 5_000,
       maxLogLines: this.#maxLogLines,
       nextHookSeq: () => ++this.#hookSeq,
+      hostGlobals: this.#hostGlobals,
+      env: this.#env,
+      compat: this.compat,
     });
     const instance = await engine.instantiate(host, source);
     const script = new Script(host, instance, (s) => this.#scripts.delete(s));

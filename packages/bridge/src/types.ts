@@ -2,6 +2,14 @@ import type { EventBus } from '@hookspell/events';
 import type { HookExecutor, HookRegistry } from '@hookspell/hooks';
 import type { ScopedState } from '@hookspell/storage';
 import type { BuiltinGrants } from './builtin-grants.js';
+import type { HostGlobals } from './host-globals.js';
+
+/**
+ * A compatibility profile: `'llmspell'` gives the observable behaviour of the original
+ * rs-llmspell where it differs from hookspell's (its event patterns, `Hook.list()` and
+ * `Event.get_stats()` shapes, priority strings). See docs/from-rs-llmspell.md.
+ */
+export type CompatProfile = 'llmspell';
 
 /** The languages a script can be written in. */
 export type ScriptLanguage = 'lua' | 'javascript';
@@ -82,6 +90,19 @@ export interface ScriptRuntimeOptions {
    * @default none
    */
   builtins?: BuiltinGrants;
+  /**
+   * Globals of the host's own, given to every script in both languages: functions, tables of
+   * functions (plain objects) and data, e.g. `{ Tool: { invoke: async (name, args) => … } }`.
+   * Arguments and results cross by the bridge's value rules; an async function is awaited by the
+   * script without blocking the host (Lua: the coroutine yields; JavaScript: a promise), bounded
+   * by `limits.waitMs`; a throw or rejection becomes an error the script can catch, with the
+   * error's `code` (else `HOOKSPELL_HOST_ERROR`). Names must not be the bridge's own globals.
+   */
+  globals?: HostGlobals;
+  /** Environment variables Lua's `os.getenv` may read; any other name gives nil. @default none (no `os.getenv`) */
+  env?: readonly string[];
+  /** `'llmspell'`: the original rs-llmspell's observable behaviour (see `CompatProfile`). */
+  compat?: CompatProfile;
 }
 
 /** Options of `runtime.load()`. */

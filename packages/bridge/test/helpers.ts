@@ -24,7 +24,7 @@ export interface World {
 /** A registry, executor, bus, state and runtime wired together, as a host would. */
 export function world(
   limits: Partial<ScriptLimits> = {},
-  options: Pick<ScriptRuntimeOptions, 'builtins'> = {},
+  options: Pick<ScriptRuntimeOptions, 'builtins' | 'globals' | 'env' | 'compat'> = {},
 ): World {
   const registry = new HookRegistry();
   const executor = new HookExecutor(registry, { defaultTimeoutMs: 2_000 });

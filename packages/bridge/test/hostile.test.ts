@@ -431,7 +431,7 @@ describe('hostile JavaScript scripts', () => {
         'undefined',
         'undefined',
         'undefined',
-        'Event,Hook,State,console,log,print',
+        'Event,Hook,State,console,log,print,sleep',
       ],
     });
     const { error } = await hookAttack('js', `Function('return this')().process.exit(1)`);

@@ -11,6 +11,7 @@ import type { ScriptHost } from '../script-host.js';
 import fengari, { setStringGuard } from './fengari.js';
 import { installGlobals } from './lua-globals.js';
 import { heapInUse, heapInUseAfterCollection } from './lua-heap.js';
+import { installHostGlobals } from './lua-host-globals.js';
 import { LuaRun } from './lua-run.js';
 import { openSandbox } from './lua-sandbox.js';
 import { fromLuaString, toLuaString, toValue } from './lua-values.js';
@@ -82,6 +83,7 @@ export class LuaInstance implements EngineInstance {
     this.L = L;
     openSandbox(L, this);
     installGlobals(L, this);
+    installHostGlobals(L, this);
     // A JS exception inside fengari (an allocation that failed, a bug) ends the callback: it
     // must never become a Lua error the script could catch and retry.
     lua_atnativeerror(L, (L1: unknown) => {

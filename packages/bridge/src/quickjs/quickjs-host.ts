@@ -2,6 +2,7 @@ import type { HookspellEvent } from '@hookspell/events';
 import type { HookContext } from '@hookspell/hooks';
 import type { QuickJSHandle } from 'quickjs-emscripten-core';
 import { builtinValueError } from '../builtin-options.js';
+import { HostCallError, isThenable } from '../script-host.js';
 import type { QuickJSInstance } from './quickjs-instance.js';
 import { enterGrowthBudget } from './quickjs-memory-guard.js';
 
@@ -118,6 +119,23 @@ export function hostObject(inst: QuickJSInstance): QuickJSHandle {
     inst.promise(host.stateDelete(arg(scope, 'scope'), arg(k, 'key')), 'result'),
   );
   def('stateListKeys', (scope) => inst.promise(host.stateListKeys(arg(scope, 'scope')), 'keys'));
+
+  // Host globals (`globals`): one primitive for all of them, by id; the prelude builds the tables.
+  def('hostCall', (id, args) => {
+    const n = Number(arg(id, 'id'));
+    const path = host.hostPath(n);
+    const resultPath = `the result of ${path}()`;
+    let value: unknown;
+    try {
+      const list = arg(args, `${path} arguments`);
+      value = host.callHost(n, Array.isArray(list) ? list : []);
+    } catch (error) {
+      if (error instanceof HostCallError) throw inst.guestError(error);
+      throw error;
+    }
+    return isThenable(value) ? inst.promise(Promise.resolve(value), resultPath) : out(value, resultPath);
+  });
+  def('sleep', (ms) => inst.promise(host.sleep(arg(ms, 'ms')), 'result'));
 
   def('log', (level, message, data) => {
     const l = arg(level, 'level');

@@ -9,6 +9,7 @@ import type { EngineInstance } from '../engine.js';
 import {
   BridgeError,
   BridgeValueError,
+  invalidArgument,
   ScriptDisposedError,
   ScriptError,
   ScriptMemoryError,
@@ -142,9 +143,23 @@ export class QuickJSInstance implements EngineInstance {
       jsonParse: vm.getProp(json, 'parse'),
     };
     json.dispose();
+    const taken = Object.keys(host.hostTree).find((name) => {
+      const existing = vm.getProp(vm.global, name);
+      const type = vm.typeof(existing);
+      existing.dispose();
+      return type !== 'undefined';
+    });
+    if (taken !== undefined) {
+      this.dispose();
+      throw invalidArgument(
+        `\`globals.${taken}\`: JavaScript scripts already have a global ${taken} (a standard built-in); pick another name.`,
+      );
+    }
     const prelude = vm.unwrapResult(vm.evalCode(PRELUDE_SOURCE, '<bridge>'));
     const hostObj = hostObject(this);
-    vm.unwrapResult(vm.callFunction(prelude, vm.undefined, hostObj)).dispose();
+    const tree = this.toGuest(host.hostTree, 'globals');
+    vm.unwrapResult(vm.callFunction(prelude, vm.undefined, hostObj, tree)).dispose();
+    tree.dispose();
     hostObj.dispose();
     prelude.dispose();
   }
@@ -530,8 +545,23 @@ export class QuickJSInstance implements EngineInstance {
   }
 
   #guestError(error: unknown): QuickJSHandle {
+    return this.guestError(error);
+  }
+
+  /**
+   * A host error as a guest `Error` with the same name and message, and its `code` when it has
+   * a string one (a host function's failure, a storage or bus error), for `catch (e) { e.code }`.
+   */
+  guestError(error: unknown): QuickJSHandle {
     const e = error instanceof Error ? error : new Error(String(error));
-    return this.vm.newError({ name: e.name, message: e.message });
+    const handle = this.vm.newError({ name: e.name, message: e.message });
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      const c = this.vm.newString(code);
+      this.vm.setProp(handle, 'code', c);
+      c.dispose();
+    }
+    return handle;
   }
 
   /** A guest value as a host value (see quickjs-values.ts for the rules). */

@@ -1,12 +1,12 @@
 /**
  * The script-facing globals of a QuickJS context, written in JavaScript and run before the script.
  * It receives the host's primitive functions (`host`) in a closure and never puts them on the
- * global object, so a script sees only `Hook`, `Event`, `State`, `log`, `print` and `console`,
- * each a frozen object of plain functions. Names are the Lua API's in camelCase; whatever waits
+ * global object, so a script sees only `Hook`, `Event`, `State`, `log`, `print`, `console` and
+ * `sleep`, each a frozen object of plain functions, plus the host's own `globals` (`hostTree`). Names are the Lua API's in camelCase; whatever waits
  * on the host returns a promise.
  * @internal
  */
-export const PRELUDE_SOURCE = `(host) => {
+export const PRELUDE_SOURCE = `(host, hostTree) => {
   'use strict';
   const freeze = Object.freeze, stringify = JSON.stringify;
   const handle = (info) => freeze({
@@ -55,6 +55,18 @@ export const PRELUDE_SOURCE = `(host) => {
     set: (...a) => a.length >= 3 ? host.stateSave(a[0], a[1], a[2]) : host.stateSave('global', a[0], a[1]),
     list: (scope) => host.stateListKeys(scope === undefined ? 'global' : scope),
   });
+  // The host's own globals: functions call the host by id; tables are frozen like the others.
+  const build = (node) => {
+    if (node.fn !== undefined) { const id = node.fn; return function (...args) { return host.hostCall(id, args); }; }
+    if (node.table !== undefined) {
+      const o = {};
+      for (const k of Object.keys(node.table)) o[k] = build(node.table[k]);
+      return freeze(o);
+    }
+    return node.value;
+  };
+  for (const name of Object.keys(hostTree)) globalThis[name] = build(hostTree[name]);
+  globalThis.sleep = (ms) => host.sleep(ms);
   const logger = (level) => (message, data) => host.log(level, text(message), data);
   globalThis.log = freeze({ debug: logger('debug'), info: logger('info'), warn: logger('warn'), error: logger('error') });
   const print = (...args) => host.print(line(args));
