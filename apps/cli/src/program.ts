@@ -17,6 +17,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<AddCommand>>> = {
   init: async () => (await import('./commands/init.js')).initCommand,
   'claude-code': async () => (await import('./commands/claude-code.js')).claudeCodeCommand,
   import: async () => (await import('./commands/import.js')).importCommand,
+  'serve-hooks': async () => (await import('./commands/serve-hooks.js')).serveHooksCommand,
 };
 
 /** Global options that take a value (the command name is the first word that is not an option). */
