@@ -60,7 +60,7 @@ export function startGroupMember(
     try {
       event = fromWireJSON(msg.string());
     } catch (cause) {
-      msg.term('not a hookspell wire event');
+      msg.term(); // no reason: servers before 2.10.4 ignore a +TERM that carries one
       ctx.report(
         new EventError(
           EventErrorCode.INVALID_WIRE_EVENT,
@@ -109,10 +109,20 @@ export function startGroupMember(
         .replace(/[\r\n]+/g, ' '),
     );
     // Stored when a stream covers the subject; otherwise delivered to whoever listens now.
-    ctx.js
-      .publish(deadLetter, msg.data, { headers: h, msgID: `${event.id}:${options.group}` })
-      .catch(() => ctx.connection.publish(deadLetter, msg.data, { headers: h }));
-    msg.term(`failed ${msg.info.deliveryCount} times`);
+    ctx.js.publish(deadLetter, msg.data, { headers: h, msgID: `${event.id}:${options.group}` }).catch(() => {
+      try {
+        ctx.connection.publish(deadLetter, msg.data, { headers: h });
+      } catch (cause) {
+        ctx.report(
+          new EventError(
+            EventErrorCode.TRANSPORT_ERROR,
+            `Worker group ${JSON.stringify(options.group)} could not publish event ${event.id} to its dead-letter subject ${JSON.stringify(deadLetter)}: ${describe(cause)}. The event is in the stream still (sequence ${msg.seq}).`,
+            { cause },
+          ),
+        );
+      }
+    });
+    msg.term(); // no reason: servers before 2.10.4 ignore a +TERM that carries one
     ctx.report(
       new EventError(
         EventErrorCode.TRANSPORT_ERROR,
