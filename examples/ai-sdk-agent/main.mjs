@@ -51,7 +51,8 @@ const storage = SqliteStorage({ path: dbPath });
 const log = new EventLog(storage);
 const bus = new EventBus({ log, persist: ['**'], source: 'ai-sdk-agent' });
 const registry = new HookRegistry();
-const executor = new HookExecutor(registry, { sink: bus.hookSink() });
+// Generous timeouts: the command hook starts a Node process per call, slow on a loaded machine.
+const executor = new HookExecutor(registry, { sink: bus.hookSink(), defaultTimeoutMs: 15_000 });
 const state = new ScopedState(storage);
 
 // 3. The guards at BeforeToolExecution: a Lua policy, a JavaScript hook (both sandboxed) and an
@@ -61,7 +62,7 @@ for (const file of ['policy.lua', 'redact.js']) await (await scripts.loadFile(jo
 registry.register(
   'BeforeToolExecution',
   commandHook({ command: [process.execPath, join(here, 'hooks', 'recipients.mjs')] }),
-  { name: 'recipients', language: 'command', timeoutMs: 5_000 },
+  { name: 'recipients', language: 'command', timeoutMs: 15_000 },
 );
 
 // 4. The agent's tools: an MCP server in this process (files), two AI SDK tools.
