@@ -3,6 +3,7 @@ import {
   type HookContext,
   type HookExecutor,
   type HookHandle,
+  type HookInfo,
   type HookPoint,
   type HookRegistry,
   type HookResult,
@@ -12,6 +13,14 @@ import {
 import type { JsonValue, ScopedState } from '@hookspell/storage';
 import { type BuiltinGrants, grantedBuiltin } from './builtin-grants.js';
 import { builtinOptions } from './builtin-options.js';
+import {
+  llmspellHookEntry,
+  llmspellHookFilter,
+  llmspellLanguage,
+  llmspellMatches,
+  llmspellPriority,
+  llmspellStats,
+} from './compat/llmspell.js';
 import { invalidArgument, ScriptDisposedError } from './errors.js';
 import { type HostGlobalsPlan, type HostTree, hostFailure } from './host-globals.js';
 import { toHookResult } from './results.js';
@@ -47,6 +56,10 @@ interface HookRecord {
 
 interface SubRecord {
   readonly sub: Subscription;
+  /** The pattern the script gave (under `compat: 'llmspell'` the bus subscription is `**`). */
+  readonly pattern: string;
+  /** Events delivered to the script (the bus counts those the compat filter passed over too). */
+  readonly matched: { n: number };
   readonly callback: boolean;
   readonly release: (() => void) | undefined;
   readonly queue: HookspellEvent[];
@@ -120,7 +133,7 @@ export class ScriptHost {
   }
 
   subscriptionInfos(): ScriptSubscriptionInfo[] {
-    return [...this.#subs.entries()].map(([id, r]) => ({ id, pattern: r.sub.pattern, callback: r.callback }));
+    return [...this.#subs.entries()].map(([id, r]) => ({ id, pattern: r.pattern, callback: r.callback }));
   }
 
   // ---- Hook ---------------------------------------------------------------------------------
@@ -193,6 +206,7 @@ export class ScriptHost {
    * JavaScript gets the API in camelCase.
    */
   listHooks(filter: unknown): Array<Record<string, unknown>> {
+    if (this.#o.compat === 'llmspell') return this.#listHooksLlmspell(filter);
     let f: Record<string, unknown> = {};
     if (typeof filter === 'string') f = { point: filter };
     else if (filter !== undefined && filter !== null) {
@@ -214,9 +228,27 @@ export class ScriptHost {
         ...(this.language === 'javascript' && { hookPoint: info.point }),
         priority: priorityLabel(info.priority),
         language: info.language,
+        version: info.version,
         tags: [...info.tags],
         enabled: info.enabled,
       }));
+  }
+
+  /** `Hook.list(filter?)` under `compat: 'llmspell'`: the original's shape and filter rules. */
+  #listHooksLlmspell(filter: unknown): Array<Record<string, unknown>> {
+    let point: unknown;
+    let keep: (info: HookInfo) => boolean = () => true;
+    if (typeof filter === 'string') point = filter;
+    else if (filter !== undefined && filter !== null) {
+      if (typeof filter !== 'object') throw invalidArgument('`filter` must be nil, a point name or a table.');
+      const t = filter as Record<string, unknown>;
+      point = t.hook_point ?? t.hookPoint ?? t.point;
+      keep = llmspellHookFilter(t);
+    }
+    return this.#o.registry
+      .list(point === undefined ? {} : { point: point as HookPoint })
+      .filter(keep)
+      .map((info) => llmspellHookEntry(info, this.language));
   }
 
   #registerOptions(options: unknown): RegisterOptions {
@@ -227,13 +259,13 @@ export class ScriptHost {
     };
     if (options === undefined || options === null) return { ...base, name: this.#defaultName() };
     if (typeof options === 'string' || typeof options === 'number')
-      return { ...base, name: this.#defaultName(), priority: options as RegisterOptions['priority'] };
+      return { ...base, name: this.#defaultName(), priority: this.#priority(options) };
     if (typeof options !== 'object' || Array.isArray(options))
       throw invalidArgument('the third argument of Hook.register must be a priority or an options table.');
     const o = options as Record<string, unknown>;
     const pick = (snake: string, camel: string) => o[snake] ?? o[camel];
     const out: RegisterOptions = { ...base, name: (o.name as string | undefined) ?? this.#defaultName() };
-    if (o.priority !== undefined) out.priority = o.priority as RegisterOptions['priority'];
+    if (o.priority !== undefined) out.priority = this.#priority(o.priority);
     const dependsOn = pick('depends_on', 'dependsOn');
     if (dependsOn !== undefined) out.dependsOn = dependsOn as string[];
     const timeout = pick('timeout_ms', 'timeoutMs');
@@ -245,6 +277,13 @@ export class ScriptHost {
     if (o.mutates !== undefined) out.mutates = o.mutates === true;
     if (o.enabled !== undefined) out.enabled = o.enabled !== false;
     return out;
+  }
+
+  /** Under `compat: 'llmspell'` a priority may also be `"Priority(N)"`, as Hook.list prints it. */
+  #priority(value: unknown): RegisterOptions['priority'] {
+    return this.#o.compat === 'llmspell'
+      ? llmspellPriority(value, 'Hook.register: `priority`')
+      : (value as RegisterOptions['priority']);
   }
 
   #defaultName(): string {
@@ -299,7 +338,8 @@ export class ScriptHost {
     const id = `${this.name}/sub-${++subSeq}`;
     const queue: HookspellEvent[] = [];
     const waiters: Array<(event: HookspellEvent | null) => void> = [];
-    const handler =
+    const matched = { n: 0 };
+    const deliver =
       invoke ??
       ((event: HookspellEvent) => {
         const waiter = waiters.shift();
@@ -307,8 +347,30 @@ export class ScriptHost {
         if (queue.length >= RECEIVE_QUEUE) queue.shift();
         queue.push(event);
       });
-    const sub = bus.subscribe(pattern, handler, { name: `${this.name}:${pattern}` });
-    this.#subs.set(id, { sub, callback: invoke !== undefined, release, queue, waiters });
+    let sub: Subscription;
+    if (this.#o.compat === 'llmspell') {
+      // The original's pattern rules (see compat/llmspell.ts): every event reaches the filter,
+      // which passes on those the original would have routed to this pattern.
+      sub = bus.subscribe(
+        '**',
+        (event: HookspellEvent) => {
+          if (!llmspellMatches(pattern, event.type)) return undefined;
+          matched.n++;
+          return deliver(event);
+        },
+        { name: `${this.name}:${pattern}` },
+      );
+    } else {
+      sub = bus.subscribe(
+        pattern,
+        (event: HookspellEvent) => {
+          matched.n++;
+          return deliver(event);
+        },
+        { name: `${this.name}:${pattern}` },
+      );
+    }
+    this.#subs.set(id, { sub, pattern, matched, callback: invoke !== undefined, release, queue, waiters });
     return id;
   }
 
@@ -357,12 +419,15 @@ export class ScriptHost {
   }
 
   listSubscriptions(): Array<Record<string, unknown>> {
+    const llmspell = this.#o.compat === 'llmspell';
     return [...this.#subs.entries()].map(([id, r]) => ({
       id,
-      pattern: r.sub.pattern,
+      pattern: r.pattern,
+      // The original lists `language` as Rust's Debug name (`Lua`); hookspell's own spelling otherwise.
+      language: llmspell ? llmspellLanguage(this.language) : this.language,
       callback: r.callback,
       queued: r.queue.length,
-      received: r.sub.stats.received,
+      received: r.matched.n,
     }));
   }
 
@@ -373,10 +438,19 @@ export class ScriptHost {
    */
   stats(): Record<string, unknown> {
     const s = this.#bus(this.language === 'lua' ? 'Event.get_stats' : 'Event.getStats').stats();
-    if (this.language === 'javascript') return { ...s, scriptSubscriptions: this.#subs.size };
+    const original =
+      this.#o.compat === 'llmspell'
+        ? llmspellStats(
+            s,
+            this.#subs.size,
+            [...this.#subs.values()].reduce((n, r) => n + r.queue.length, 0),
+            this.language,
+          )
+        : {};
+    if (this.language === 'javascript') return { ...s, scriptSubscriptions: this.#subs.size, ...original };
     const snake: Record<string, unknown> = { ...s };
     for (const [k, v] of Object.entries(s)) snake[k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = v;
-    return { ...snake, script_subscriptions: this.#subs.size };
+    return { ...snake, script_subscriptions: this.#subs.size, ...original };
   }
 
   // ---- State --------------------------------------------------------------------------------
