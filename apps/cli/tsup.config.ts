@@ -15,6 +15,7 @@ export default defineConfig([
       '@hookspell/bridge',
       '@hookspell/events',
       '@hookspell/hooks',
+      '@hookspell/journal',
       '@hookspell/storage',
       'ajv',
       'commander',

@@ -24,7 +24,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventBus, EventLog } from '@hookspell/events';
-import { HookExecutor, HookJournal, HookRegistry, HookResult } from '@hookspell/hooks';
+import { HookExecutor, HookRegistry, HookResult } from '@hookspell/hooks';
+import { HookJournal } from '@hookspell/journal';
 import { SqliteStorage } from '@hookspell/storage';
 import { machineLine } from './harness.js';
 

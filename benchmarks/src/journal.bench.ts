@@ -26,7 +26,8 @@ import {
   retry,
   security,
 } from '@hookspell/builtins';
-import { HookExecutor, HookJournal, HookRegistry } from '@hookspell/hooks';
+import { HookExecutor, HookRegistry } from '@hookspell/hooks';
+import { HookJournal } from '@hookspell/journal';
 import { SqliteStorage } from '@hookspell/storage';
 import { type CaseResult, compare, median, printTable } from './harness.js';
 

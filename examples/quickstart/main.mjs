@@ -12,7 +12,8 @@ import { ScriptRuntime } from '@hookspell/bridge';
 import { commandHook } from '@hookspell/bridge/command';
 import { rateLimit, security } from '@hookspell/builtins';
 import { EventBus, EventLog, withCorrelation } from '@hookspell/events';
-import { HookExecutor, HookJournal, HookRegistry, PRIORITY } from '@hookspell/hooks';
+import { HookExecutor, HookRegistry, PRIORITY } from '@hookspell/hooks';
+import { HookJournal } from '@hookspell/journal';
 import { ScopedState, SqliteStorage } from '@hookspell/storage';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -1,12 +1,20 @@
-import { type BuiltinFactory, type BuiltinGrants, type ScriptLogger, ScriptRuntime } from '@hookspell/bridge';
+import {
+  type BuiltinFactory,
+  type BuiltinGrants,
+  type HostGlobals,
+  type ScriptLogger,
+  ScriptRuntime,
+} from '@hookspell/bridge';
 import type { BUILTINS } from '@hookspell/builtins';
 import { EventBus, EventLog } from '@hookspell/events';
-import { HookExecutor, HookJournal, type HookPoint, HookRegistry } from '@hookspell/hooks';
+import { HookExecutor, type HookPoint, HookRegistry } from '@hookspell/hooks';
+import { HookJournal } from '@hookspell/journal';
 import { ScopedState, type StorageBackend } from '@hookspell/storage';
 import { display } from './config/find.js';
 import type { ResolvedConfig } from './config/types.js';
 import { CliError, CliErrorCode, errorLine } from './errors.js';
 import { hookFileBuiltinError, RegistryGate, registerConfigHooks } from './hooks/load-hooks.js';
+import { loadHostGlobals } from './host-globals.js';
 import { RunningHooks } from './hooks/running-hooks.js';
 import { breakerWarning, type CliWarning } from './render/breaker-warning.js';
 import { printedLines, ScriptFailedError } from './script-failure.js';
@@ -34,6 +42,8 @@ export interface RuntimeOptions {
   logLine?: (line: string) => void;
   /** Where warning lines go as they happen (a breaker opened…). @default stderr, `hookspell: warning: …` */
   warningLine?: (line: string) => void;
+  /** Compatibility profile of scripts, over the config's `compat` (`hookspell run --compat`). */
+  compat?: 'llmspell';
 }
 
 /**
@@ -58,6 +68,8 @@ export class Runtime {
   readonly warnings: CliWarning[] = [];
   readonly #options: RuntimeOptions;
   #scripts: ScriptRuntime | undefined;
+  /** The host globals of the config's `globals` module, loaded by `open()`. */
+  #hostGlobals: HostGlobals | undefined;
   /** The built-ins, imported only when the config or a script may use them (pino & co. cost ~70 ms to load). */
   #builtins: typeof BUILTINS | undefined;
   #closed = false;
@@ -111,6 +123,21 @@ export class Runtime {
   ): Promise<Runtime> {
     const storage = await openStorage(config, 'write');
     const runtime = new Runtime(config, storage, options);
+    try {
+      if (config.globals !== undefined) {
+        runtime.#hostGlobals = await loadHostGlobals(config.globals);
+        try {
+          void runtime.scripts; // checks the globals now, with the config line
+        } catch (error) {
+          throw new CliError(CliErrorCode.CONFIG_INVALID, `${config.globals.where}: ${errorLine(error)}`, {
+            cause: error,
+          });
+        }
+      }
+    } catch (error) {
+      await runtime.close().catch(() => {});
+      throw error;
+    }
     if (options.hooks === false) return runtime;
     try {
       // Scripts may call Hook.builtin; hook files may not (the gate says so), so they need none.
@@ -166,6 +193,11 @@ export class Runtime {
       state: this.state,
       limits: this.config.limits,
       logger: this.#logger(),
+      ...(this.#hostGlobals !== undefined && { globals: this.#hostGlobals }),
+      ...(this.config.env !== undefined && { env: this.config.env }),
+      ...((this.#options.compat ?? this.config.compat) !== undefined && {
+        compat: this.#options.compat ?? this.config.compat,
+      }),
     });
     return this.#scripts;
   }

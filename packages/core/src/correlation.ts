@@ -12,8 +12,17 @@ export interface Correlation {
 // so merely importing this package must not pay it.
 let storage: AsyncLocalStorage<Correlation> | undefined;
 
+/**
+ * The part of the `AsyncLocalStorage` hookspell uses. Declared here, not imported from
+ * `node:async_hooks`, so the published types do not need `@types/node` to compile.
+ */
+export interface CorrelationStorage {
+  run<R, A extends unknown[]>(store: Correlation, fn: (...args: A) => R, ...args: A): R;
+  getStore(): Correlation | undefined;
+}
+
 /** The storage, created on first call. Used by the executor when propagation is on. */
-export function correlationStorage(): AsyncLocalStorage<Correlation> {
+export function correlationStorage(): CorrelationStorage {
   storage ??= new AsyncLocalStorage<Correlation>();
   return storage;
 }

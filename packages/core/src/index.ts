@@ -2,6 +2,7 @@
 export { type Clock, systemClock } from './clock.js';
 export {
   type Correlation,
+  type CorrelationStorage,
   correlationStorage,
   correlationStorageCreated,
   currentCorrelation,
@@ -10,6 +11,14 @@ export {
 export { ErrorCode, pickCodes } from './errors/error-codes.js';
 export { HookspellError, type HookspellErrorOptions } from './errors/hookspell-error.js';
 export { formatExecutionId, formatFireId, nextFireSeq } from './ids.js';
+export {
+  isUnserializable,
+  safeStringify,
+  threw,
+  type UnserializableType,
+  type UnserializableValue,
+  unserializable,
+} from './safe-json.js';
 export type {
   BatchOp,
   DriverListOptions,

@@ -13,6 +13,7 @@ import { FireOutcome, NONE } from './outcome.js';
 import { ParallelRun } from './parallel-run.js';
 import type { DataOf, DefaultPoints, PointMap, PointOf } from './point-data.js';
 import { assertMaxParallel, type HookRegistry } from './registry.js';
+import { type HookRun, type RunHookInput, runHook } from './run-hook.js';
 import { SequentialRun } from './sequential-run.js';
 import type { ExecutorOptions, FireOptions, HookInput, HookOutcome, LifecycleSink } from './types.js';
 import { type WrapOptions, wrapFunction } from './wrap.js';
@@ -105,6 +106,28 @@ export class HookExecutor<P extends PointMap = DefaultPoints> {
     return () => {
       if (env.recorder === recorder) env.recorder = undefined;
     };
+  }
+
+  /**
+   * Runs one registered hook once, outside any fire — no other hook, no circuit breaker, no
+   * metrics, no recorder, no lifecycle events — on the context given: what a replay needs to re-run
+   * a recorded execution. `ref` is `name@point` or the hook's id. The result is judged as a fire
+   * judges it (nothing is `continue`; a non-HookResult is an `error`; a timeout — the hook's own
+   * timeout, else this executor's default — is a `timeout`), worded as a fire records it, so a
+   * re-run of the same behaviour compares identical. Rejects with `HOOKSPELL_REPLAY_HOOK_MISSING`
+   * when no hook matches `ref`.
+   *
+   * @example
+   * ```ts
+   * const run = await executor.runHook('deny-rm@BeforeToolExecution', {
+   *   point: 'BeforeToolExecution',
+   *   data: { cmd: 'rm -rf /' },
+   * });
+   * console.log(run.status, run.result?.type);
+   * ```
+   */
+  runHook(ref: string, input: RunHookInput, options: { timeoutMs?: number } = {}): Promise<HookRun> {
+    return runHook(this.registry, ref, input, { ...options, defaultTimeoutMs: this.defaultTimeoutMs });
   }
 
   /**

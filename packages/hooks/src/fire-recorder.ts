@@ -1,6 +1,6 @@
+import { threw, unserializable } from '@hookspell/core';
 import type { FireContext } from './hook-context.js';
 import type { HookPoint } from './hook-points.js';
-import { threw, unserializable } from './journal/safe-json.js';
 import type { ComponentRef, HookExecutionRecord, HookLanguage, Operation } from './types.js';
 
 /** A planned hook as a recorder sees it. */

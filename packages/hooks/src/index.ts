@@ -1,3 +1,4 @@
+export { isUnserializable, type UnserializableType, type UnserializableValue } from '@hookspell/core';
 export { auditHooks, type HookAuditFinding, isGuardPoint } from './audit.js';
 export {
   BREAKER_PRESETS,
@@ -47,46 +48,6 @@ export {
   type RetryResult,
   type SkippedResult,
 } from './hook-result.js';
-export {
-  type CompareOptions,
-  type Comparison,
-  compareResults,
-  type Difference,
-  TIME_KEYS,
-} from './journal/compare.js';
-export { ExecutionPrunedError } from './journal/execution-pruned-error.js';
-export {
-  DEFAULT_MAX_ENTRY_BYTES,
-  type ExecutionLookup,
-  HookJournal,
-  type HookJournalOptions,
-  type JournalFilter,
-  type JournalPruneEvent,
-  type JournalSink,
-  type JournalStats,
-} from './journal/hook-journal.js';
-export type { JournalEntry, JournalError, UnsequencedEntry } from './journal/journal-entry.js';
-export type { JournalPage, JournalQuery } from './journal/journal-reader.js';
-export type { JournalPruneInfo } from './journal/prune-record.js';
-export {
-  type CorrelationReplay,
-  type FireReplay,
-  ReplayEngine,
-  type ReplayedExecution,
-  type ReplayMode,
-  type ReplayOptions,
-  type ReplayResult,
-} from './journal/replay-engine.js';
-export {
-  RETENTION_PRESETS,
-  type RetentionPolicy,
-  type RetentionPreset,
-} from './journal/retention.js';
-export {
-  isUnserializable,
-  type UnserializableType,
-  type UnserializableValue,
-} from './journal/safe-json.js';
 export type { HookMetrics } from './metrics.js';
 export type {
   AgentStepData,
@@ -101,6 +62,7 @@ export type {
 } from './point-data.js';
 export { PRIORITY, type Priority, type PriorityName } from './priority.js';
 export { type AnyHookRegistry, HookRegistry } from './registry.js';
+export type { HookRun, RunHookInput } from './run-hook.js';
 export { describeThrown, type ThrownDescription } from './thrown-value.js';
 export type {
   ComponentRef,

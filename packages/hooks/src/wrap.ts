@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LRUCache } from 'lru-cache';
 import type { Clock } from './clock.js';
 import { HookCancelledError } from './errors/hook-cancelled-error.js';
 import { HookError, HookErrorCode } from './errors/hook-error.js';
 import type { HookPoint } from './hook-points.js';
 import type { ForkOperation, HookResult } from './hook-result.js';
 import type { FireOptions, HookInput, HookOutcome } from './types.js';
+import { WrapCache } from './wrap-cache.js';
 
 /** Where `wrap()` keeps results of `cache` directives. */
 export interface WrapCacheStore {
@@ -67,12 +67,7 @@ export function wrapFunction<A extends unknown[], R>(
   clock: Clock,
 ): (...args: A) => Promise<R> {
   const { before, after, error: errorPoint, input = {}, fireOptions } = options;
-  const store: WrapCacheStore =
-    options.cacheStore ??
-    (() => {
-      const lru = new LRUCache<string, { value: unknown }>({ max: 1000, perf: clock, ttlResolution: 0 });
-      return { get: (k) => lru.get(k), set: (k, v, ttl) => void lru.set(k, v, { ttl }) };
-    })();
+  const store: WrapCacheStore = options.cacheStore ?? new WrapCache(1000, clock);
 
   // Each call gets its own copy of `input.metadata`, shared by that call's fires: what a before
   // hook writes (rate-limit headers, cache stamps) is seen at after/error, and never leaks into

@@ -46,21 +46,16 @@ describe('executor.attachRecorder (the public recorder interface)', () => {
 });
 
 describe('error classes recognise only their own family', () => {
-  it('HookError, a subclass and another family', async () => {
-    const { ExecutionPrunedError, HookError, HookErrorCode, HookCancelledError } = await import(
-      '../src/index.js'
-    );
+  it('HookError, another class of the same base, and the base', async () => {
+    const { HookError, HookErrorCode, HookCancelledError } = await import('../src/index.js');
+    const { HookspellError } = await import('@hookspell/core');
     const hookError = new HookError(HookErrorCode.HOOK_CYCLE, 'x');
-    const pruned = new ExecutionPrunedError('p-1.0', {
-      entries: 1,
-      through: { seq: 1, recordedAt: 0 },
-      lastRunAt: 0,
-      retention: {},
-    } as never);
-    expect(HookError.isInstance(pruned)).toBe(true);
-    expect(ExecutionPrunedError.isInstance(pruned)).toBe(true);
-    expect(ExecutionPrunedError.isInstance(hookError)).toBe(false);
+    const cancelled = new HookCancelledError('denied', 'BeforeToolExecution');
+    expect(HookError.isInstance(hookError)).toBe(true);
+    expect(HookError.isInstance(cancelled)).toBe(false);
+    expect(HookCancelledError.isInstance(cancelled)).toBe(true);
     expect(HookCancelledError.isInstance(hookError)).toBe(false);
+    expect(HookspellError.isInstance(hookError) && HookspellError.isInstance(cancelled)).toBe(true);
   });
 });
 

@@ -1,4 +1,4 @@
-import { HookError, HookErrorCode } from '../errors/hook-error.js';
+import { HookError, HookErrorCode } from '@hookspell/hooks';
 
 /**
  * Applies replay `changes` to a stored context, in place: keys are paths `data.<key>[.<key>…]`

@@ -1,4 +1,4 @@
-import { HookError, HookErrorCode } from '../errors/hook-error.js';
+import { HookError, HookErrorCode } from '@hookspell/hooks';
 import type { JournalPruneInfo } from './prune-record.js';
 
 /**

@@ -1,9 +1,7 @@
-import type { StorageBackend } from '@hookspell/storage';
-import { HookError, HookErrorCode } from '../errors/hook-error.js';
-import type { HookExecutor } from '../executor.js';
-import type { FireRecorder, RecordedFire } from '../fire-recorder.js';
-import type { HookPoint } from '../hook-points.js';
-import type { ExecutionStatus } from '../types.js';
+import type { StorageBackend } from '@hookspell/core';
+import { threw } from '@hookspell/core';
+import type { ExecutionStatus, FireRecorder, HookExecutor, HookPoint, RecordedFire } from '@hookspell/hooks';
+import { HookError, HookErrorCode } from '@hookspell/hooks';
 import { entryOf, type JournalEntry, type UnsequencedEntry } from './journal-entry.js';
 import { checkLayout, LAYOUT_VERSION, type StoredMeta } from './journal-keys.js';
 import { PRUNED_KEY, pruneJournal, readPruned } from './journal-pruner.js';
@@ -11,7 +9,6 @@ import { type JournalPage, type JournalQuery, JournalReader } from './journal-re
 import { SegmentWriter } from './journal-segment.js';
 import { type JournalPruneInfo, PruneTally, prunedState, pruneInfoOf } from './prune-record.js';
 import { type RetentionPolicy, type RetentionPreset, resolveRetention } from './retention.js';
-import { threw } from './safe-json.js';
 
 /** Which executions the journal keeps: a predicate, or lists that must each contain the entry's value. */
 export type JournalFilter =

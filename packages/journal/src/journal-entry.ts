@@ -1,10 +1,15 @@
 import { types } from 'node:util';
-import type { RecordedFire } from '../fire-recorder.js';
-import type { HookPoint } from '../hook-points.js';
-import type { HookResult } from '../hook-result.js';
-import type { ComponentRef, ExecutionStatus, HookLanguage, Operation } from '../types.js';
+import { safeStringify, threw, type UnserializableValue, unserializable } from '@hookspell/core';
+import type {
+  ComponentRef,
+  ExecutionStatus,
+  HookLanguage,
+  HookPoint,
+  HookResult,
+  Operation,
+  RecordedFire,
+} from '@hookspell/hooks';
 import { fireIdOf } from './journal-keys.js';
-import { safeStringify, threw, type UnserializableValue, unserializable } from './safe-json.js';
 
 /** A thrown value as the journal keeps it. */
 export interface JournalError {

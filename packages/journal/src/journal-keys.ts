@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { HookError, HookErrorCode } from '../errors/hook-error.js';
+import { HookError, HookErrorCode } from '@hookspell/hooks';
 
 /**
  * The journal's key layout on a `StorageBackend` (ordered keys, byte order), under a prefix:

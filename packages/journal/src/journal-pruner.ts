@@ -1,4 +1,4 @@
-import type { BatchOp, StorageBackend } from '@hookspell/storage';
+import type { BatchOp, StorageBackend } from '@hookspell/core';
 import { recordedAtOfLine } from './journal-entry.js';
 import { checkLayout, LAYOUT_VERSION, pad, type StoredMeta } from './journal-keys.js';
 import { type StoredSegment, trimSegment } from './journal-segment.js';

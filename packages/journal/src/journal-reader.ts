@@ -1,8 +1,7 @@
-import type { ListEntry, StorageBackend } from '@hookspell/storage';
+import type { ListEntry, StorageBackend } from '@hookspell/core';
+import type { ExecutionStatus, HookPoint } from '@hookspell/hooks';
+import { HookError, HookErrorCode } from '@hookspell/hooks';
 import { LRUCache } from 'lru-cache';
-import { HookError, HookErrorCode } from '../errors/hook-error.js';
-import type { HookPoint } from '../hook-points.js';
-import type { ExecutionStatus } from '../types.js';
 import type { JournalEntry } from './journal-entry.js';
 import { unpackOffsets } from './journal-index.js';
 import { checkLayout, fireIdOf, hashId, type IndexKind, indexPrefix, pad, seqOfKey } from './journal-keys.js';

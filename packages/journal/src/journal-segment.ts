@@ -1,6 +1,5 @@
-import type { BatchOp } from '@hookspell/storage';
-import type { RecordedFire, RecordedHook } from '../fire-recorder.js';
-import type { ExecutionStatus } from '../types.js';
+import type { BatchOp } from '@hookspell/core';
+import type { ExecutionStatus, RecordedFire, RecordedHook } from '@hookspell/hooks';
 import { type JournalEntry, lineOf, parseLine, type StoredHead, serializeEntry } from './journal-entry.js';
 import { pushOffset, SegmentIndex } from './journal-index.js';
 import { checkLayout, hashId, indexPrefix, LAYOUT_VERSION, pad } from './journal-keys.js';

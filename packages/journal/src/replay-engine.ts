@@ -1,12 +1,11 @@
-import { HookError, HookErrorCode } from '../errors/hook-error.js';
-import type { HookExecutor } from '../executor.js';
-import { invokeHook, isThenable, NOT_APPLICABLE } from '../hook-call.js';
-import { FireContext } from '../hook-context.js';
-import type { HookEntry } from '../hook-entry.js';
-import { HookResult, resultProblem } from '../hook-result.js';
-import { nextFireSeq } from '../ids.js';
-import { recordableError } from '../thrown-value.js';
-import type { ExecutionStatus, HookOutcome } from '../types.js';
+import {
+  type ExecutionStatus,
+  HookError,
+  HookErrorCode,
+  type HookExecutor,
+  type HookOutcome,
+  type HookResult,
+} from '@hookspell/hooks';
 import { applyChanges } from './apply-changes.js';
 import { type Comparison, compareResults } from './compare.js';
 import { describePolicy, ExecutionPrunedError } from './execution-pruned-error.js';
@@ -151,15 +150,14 @@ export class ReplayEngine {
       };
     }
     if (mode === 'modified') applyChanges(context, options.changes ?? {});
-    const entry = this.#hookOf(original);
-    const replayed = await this.#run(entry, original, context, options.timeoutMs);
+    const { version, ...replayed } = await this.#run(original, context, options.timeoutMs);
     return {
       executionId,
       mode,
       original,
       replayed,
       comparison: compare(original, replayed),
-      versionChanged: entry.version !== original.version,
+      versionChanged: version !== original.version,
     };
   }
 
@@ -219,87 +217,47 @@ export class ReplayEngine {
     return { correlationId, replayCorrelationId, fires, similarity, identical: similarity === 1, pruned };
   }
 
-  #hookOf(original: JournalEntry): HookEntry {
-    const [entry] = this.executor.registry._resolve(`${original.hook}@${original.point}`);
-    if (entry === undefined) {
-      throw new HookError(
-        HookErrorCode.REPLAY_HOOK_MISSING,
-        `replay(): no hook '${original.hook}' is registered at ${original.point} now; register it (any version) to replay, or use mode 'simulate'.`,
-      );
-    }
-    return entry;
-  }
-
   // One hook, on a context rebuilt from the journal, with its timeout; no breaker, no metrics.
   async #run(
-    entry: HookEntry,
     original: JournalEntry,
     context: ReplayedExecution['context'],
-    timeoutMs = entry.timeoutMs ?? this.executor.defaultTimeoutMs,
-  ): Promise<ReplayedExecution> {
-    const ctx = new FireContext(
-      original.point,
-      original.component,
-      context.data,
-      { ...context.metadata },
-      original.language,
-      original.startedAt,
-      original.operation,
-      undefined,
-      original.correlationId,
-      nextFireSeq(),
-    );
-    const controller = new AbortController();
-    const start = performance.now();
-    const done = (status: ExecutionStatus, result?: HookResult, error?: unknown): ReplayedExecution => ({
-      status,
-      ...(result === undefined ? {} : { result }),
-      ...(error === undefined ? {} : { error: errorInfo(error) }),
-      durationMs: performance.now() - start,
-      context,
-    });
-    let timer: NodeJS.Timeout | undefined;
+    timeoutMs: number | undefined,
+  ): Promise<ReplayedExecution & { version: string }> {
+    let run: Awaited<ReturnType<HookExecutor['runHook']>>;
     try {
-      let value = invokeHook(entry, ctx, controller.signal);
-      if (value === NOT_APPLICABLE)
-        return done('skipped', HookResult.skipped('not applicable (shouldExecute returned false)'));
-      if (isThenable(value)) {
-        const timeout = new Promise<typeof TIMEOUT>((resolve) => {
-          timer = setTimeout(() => resolve(TIMEOUT), timeoutMs);
-        });
-        value = await Promise.race([value, timeout]);
-        if (value === TIMEOUT) {
-          // Worded as the executor words it: an exact replay of a recorded timeout is identical.
-          const error = new DOMException(
-            `hook '${entry.name}' at ${original.point} timed out after ${timeoutMs} ms`,
-            'TimeoutError',
-          );
-          controller.abort(error);
-          return done('timeout', undefined, error);
-        }
-      }
-      if (value === undefined || value === null) return done('ok', HookResult.continue());
-      const problem = resultProblem(value);
-      if (problem !== undefined) {
-        // The executor's own error for this (fire-run.ts), so the comparison sees the same one.
-        const error = new HookError(
-          HookErrorCode.INVALID_ARGUMENT,
-          `hook '${entry.name}' at ${original.point} returned something that is not a HookResult: ${problem}. Return a HookResult.*() value or nothing.`,
-        );
-        return done('error', undefined, error);
-      }
-      return done('ok', value as HookResult);
+      run = await this.executor.runHook(
+        `${original.hook}@${original.point}`,
+        {
+          point: original.point,
+          component: original.component,
+          data: context.data,
+          metadata: context.metadata,
+          language: original.language,
+          ...(original.operation === undefined ? {} : { operation: original.operation }),
+          correlationId: original.correlationId,
+          timestamp: original.startedAt,
+        },
+        timeoutMs === undefined ? {} : { timeoutMs },
+      );
     } catch (error) {
-      // Recorded as the executor records it (a HookError for a value that cannot be kept), so an
-      // exact replay of a hook that throws the same hostile value compares identical.
-      return done('error', undefined, recordableError(error, entry.name, original.point));
-    } finally {
-      clearTimeout(timer);
+      if (HookError.isInstance(error) && error.code === HookErrorCode.REPLAY_HOOK_MISSING) {
+        throw new HookError(
+          HookErrorCode.REPLAY_HOOK_MISSING,
+          `replay(): no hook '${original.hook}' is registered at ${original.point} now; register it (any version) to replay, or use mode 'simulate'.`,
+        );
+      }
+      throw error;
     }
+    return {
+      status: run.status,
+      ...(run.result === undefined ? {} : { result: run.result }),
+      ...(run.error === undefined ? {} : { error: errorInfo(run.error) }),
+      durationMs: run.durationMs,
+      context,
+      version: run.hook.version,
+    };
   }
 }
-
-const TIMEOUT = Symbol('timeout');
 
 function isJournal(value: unknown): value is HookJournal {
   const j = value as Partial<HookJournal> | null;

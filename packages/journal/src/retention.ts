@@ -1,4 +1,4 @@
-import { HookError, HookErrorCode } from '../errors/hook-error.js';
+import { HookError, HookErrorCode } from '@hookspell/hooks';
 
 /** How long the journal keeps executions. */
 export interface RetentionPolicy {

@@ -1,5 +1,6 @@
+import { HookResult } from '@hookspell/hooks';
 import { describe, expect, it } from 'vitest';
-import { compareResults, HookResult } from '../src/index.js';
+import { compareResults } from '../src/index.js';
 
 describe('compareResults()', () => {
   it('identical values: similarity 1, no differences', () => {

@@ -1,3 +1,4 @@
+import { type HookError, HookExecutor, HookRegistry, HookResult } from '@hookspell/hooks';
 import {
   defineBackend,
   MemoryStorage,
@@ -8,18 +9,10 @@ import {
 import { PostgresStorage } from '@hookspell/storage/postgres';
 import { dropPostgresTables, PG_URL, postgresSkipReason, uniqueTableBase } from '@hookspell/storage/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  type HookError,
-  HookExecutor,
-  HookJournal,
-  type HookJournalOptions,
-  HookRegistry,
-  HookResult,
-  RETENTION_PRESETS,
-} from '../src/index.js';
-import { pushOffset, SegmentIndex, unpackOffsets } from '../src/journal/journal-index.js';
-import { hashId, ID_BUCKETS, pad } from '../src/journal/journal-keys.js';
-import { type StoredSegment, segmentEntries } from '../src/journal/journal-segment.js';
+import { HookJournal, type HookJournalOptions, RETENTION_PRESETS } from '../src/index.js';
+import { pushOffset, SegmentIndex, unpackOffsets } from '../src/journal-index.js';
+import { hashId, ID_BUCKETS, pad } from '../src/journal-keys.js';
+import { type StoredSegment, segmentEntries } from '../src/journal-segment.js';
 import { sleep } from './helpers.js';
 
 /** A minimal third-party adapter: the journal must work through the interface alone. */

@@ -1,7 +1,8 @@
+import { type HookError, HookExecutor, HookRegistry, HookResult } from '@hookspell/hooks';
 import { SqliteStorage } from '@hookspell/storage';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type HookError, HookExecutor, HookJournal, HookRegistry, HookResult } from '../src/index.js';
+import { HookJournal } from '../src/index.js';
 import { sleep } from './helpers.js';
 import {
   expectStoredAs,

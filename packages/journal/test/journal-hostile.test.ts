@@ -1,18 +1,9 @@
+import { safeStringify } from '@hookspell/core';
+import type { FireRecorder, RecordedFire, RecordedHook } from '@hookspell/hooks';
+import { type HookError, HookExecutor, HookRegistry, HookResult } from '@hookspell/hooks';
 import { SqliteStorage, type StorageBackend } from '@hookspell/storage';
 import { describe, expect, it } from 'vitest';
-import type { FireRecorder, RecordedFire } from '../src/fire-recorder.js';
-import type { HookEntry } from '../src/hook-entry.js';
-import {
-  type HookError,
-  HookExecutor,
-  HookJournal,
-  type HookJournalOptions,
-  HookRegistry,
-  HookResult,
-  type JournalEntry,
-  ReplayEngine,
-} from '../src/index.js';
-import { safeStringify } from '../src/journal/safe-json.js';
+import { HookJournal, type HookJournalOptions, type JournalEntry, ReplayEngine } from '../src/index.js';
 import { sleep } from './helpers.js';
 import {
   expectStoredAs,
@@ -196,10 +187,10 @@ function recorderOf(journal: HookJournal): FireRecorder {
   return recorder!;
 }
 
-const heads = new Map<string, HookEntry>();
-const headOf = (name: string): HookEntry => {
+const heads = new Map<string, RecordedHook>();
+const headOf = (name: string): RecordedHook => {
   let head = heads.get(name);
-  if (head === undefined) heads.set(name, (head = { name, version: '1.0.0' } as HookEntry));
+  if (head === undefined) heads.set(name, (head = { name, version: '1.0.0' } as RecordedHook));
   return head;
 };
 

@@ -2,11 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HookExecutor, HookRegistry, HookResult } from '@hookspell/hooks';
 import { SqliteStorage, type StorageBackend } from '@hookspell/storage';
 import { PostgresStorage } from '@hookspell/storage/postgres';
 import { dropPostgresTables, PG_URL, postgresSkipReason, uniqueTableBase } from '@hookspell/storage/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HookExecutor, HookJournal, HookRegistry, HookResult, ReplayEngine } from '../src/index.js';
+import { HookJournal, ReplayEngine } from '../src/index.js';
 // @ts-expect-error: a plain .mjs fixture, shared with the child process
 import { registerHooks } from './fixtures/journal-hooks.mjs';
 

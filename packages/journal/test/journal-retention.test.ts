@@ -1,20 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HookError, HookExecutor, HookRegistry, HookResult } from '@hookspell/hooks';
 import { MemoryStorage, SqliteStorage, type StorageBackend } from '@hookspell/storage';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   ExecutionPrunedError,
-  HookError,
-  HookExecutor,
   HookJournal,
   type HookJournalOptions,
-  HookRegistry,
-  HookResult,
   type JournalPruneEvent,
   ReplayEngine,
 } from '../src/index.js';
-import { MAX_PROCESS_MARKS, PruneTally, prunedState } from '../src/journal/prune-record.js';
+import { MAX_PROCESS_MARKS, PruneTally, prunedState } from '../src/prune-record.js';
 
 // Issue 14, item 12: the default preset pruned 1 088 acknowledged entries of a busy run with no
 // trace. Pruning is now told (onPrune, a `hook.journal.pruned` event, stats), stored with the

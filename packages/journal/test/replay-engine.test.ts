@@ -1,6 +1,7 @@
+import { HookExecutor, HookRegistry, HookResult } from '@hookspell/hooks';
 import { MemoryStorage } from '@hookspell/storage';
 import { describe, expect, it } from 'vitest';
-import { HookExecutor, HookJournal, HookRegistry, HookResult, ReplayEngine } from '../src/index.js';
+import { HookJournal, ReplayEngine } from '../src/index.js';
 
 function setup() {
   const registry = new HookRegistry();
@@ -221,5 +222,23 @@ describe('ReplayEngine', () => {
     expect(simulated.identical).toBe(true);
     expect(simulated.fires.every((f) => f.outcome === undefined)).toBe(true);
     expect((await replays.replayCorrelation('nobody')).fires).toEqual([]);
+  });
+});
+
+describe('error classes recognise only their own family', () => {
+  it('ExecutionPrunedError is a HookError from another package, and only its own class matches it', async () => {
+    const { HookError, HookErrorCode, HookCancelledError } = await import('@hookspell/hooks');
+    const { ExecutionPrunedError } = await import('../src/index.js');
+    const hookError = new HookError(HookErrorCode.HOOK_CYCLE, 'x');
+    const pruned = new ExecutionPrunedError('p-1.0', {
+      entries: 1,
+      through: { seq: 1, recordedAt: 0 },
+      lastRunAt: 0,
+      retention: {},
+    } as never);
+    expect(HookError.isInstance(pruned)).toBe(true);
+    expect(ExecutionPrunedError.isInstance(pruned)).toBe(true);
+    expect(ExecutionPrunedError.isInstance(hookError)).toBe(false);
+    expect(HookCancelledError.isInstance(pruned)).toBe(false);
   });
 });

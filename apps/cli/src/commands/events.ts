@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compilePattern, EventLog, type HookspellEvent } from '@hookspell/events';
-import { HookJournal } from '@hookspell/hooks';
+import { HookJournal } from '@hookspell/journal';
 import type { StorageBackend } from '@hookspell/storage';
 import type { Command } from 'commander';
 import { configOf, out, outJson } from '../context.js';

@@ -1,4 +1,4 @@
-import { ReplayEngine, type ReplayMode } from '@hookspell/hooks';
+import { ReplayEngine, type ReplayMode } from '@hookspell/journal';
 import { type Command, Option } from 'commander';
 import { out, outJson, withRuntime } from '../context.js';
 import { CliError, CliErrorCode } from '../errors.js';

@@ -1,10 +1,5 @@
-import {
-  type AnyHookExecutor,
-  type HookJournal,
-  ReplayEngine,
-  type ReplayMode,
-  type ReplayResult,
-} from '@hookspell/hooks';
+import { type AnyHookExecutor } from '@hookspell/hooks';
+import { type HookJournal, ReplayEngine, type ReplayMode, type ReplayResult } from '@hookspell/journal';
 import type { ResolvedConfig } from '../config/types.js';
 import { InspectError, InspectErrorCode } from './http-error.js';
 

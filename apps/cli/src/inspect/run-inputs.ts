@@ -1,4 +1,4 @@
-import { HookJournal, type JournalEntry } from '@hookspell/hooks';
+import { HookJournal, type JournalEntry } from '@hookspell/journal';
 import type { StorageBackend } from '@hookspell/storage';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Dependencies, ExecutionSpan } from './model/run-event.js';

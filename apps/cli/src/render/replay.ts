@@ -1,4 +1,4 @@
-import type { CorrelationReplay, ReplayResult } from '@hookspell/hooks';
+import type { CorrelationReplay, ReplayResult } from '@hookspell/journal';
 import { brief, columns } from '../util/format.js';
 import { resultText } from './outcome.js';
 

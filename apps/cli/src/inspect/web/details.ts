@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { JournalEntry, ReplayResult } from '@hookspell/hooks';
+import type { JournalEntry, ReplayResult } from '@hookspell/journal';
 import { brief, ms } from '../../util/format.js';
 import type { BreakerState } from '../breaker-state.js';
 import { shownLabel } from '../model/describe.js';
