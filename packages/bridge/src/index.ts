@@ -11,11 +11,13 @@ export {
   ScriptMemoryError,
   ScriptTimeoutError,
 } from './errors.js';
+export type { HostFunction, HostGlobals, HostGlobalValue } from './host-globals.js';
 export { toHookResult } from './results.js';
 export { Script } from './script.js';
 export type { HookMeta } from './script-host.js';
 export { ScriptRuntime } from './script-runtime.js';
 export {
+  type CompatProfile,
   DEFAULT_LIMITS,
   type LoadOptions,
   type ScriptHookInfo,

@@ -289,6 +289,12 @@ function resolveConfig(config: ConfigFile, ctx: ResolveContext): ResolvedConfig 
       path: resolve(ctx.dir, path),
       where: where(['scripts', i]),
     })),
+    compat: config.compat,
+    globals:
+      config.globals === undefined
+        ? undefined
+        : { path: resolve(ctx.dir, config.globals), where: where(['globals']) },
+    env: config.env,
     persist: config.persist ?? ['**'],
     defaultTimeoutMs: config.defaultTimeoutMs ?? 5_000,
     limits: config.limits ?? {},

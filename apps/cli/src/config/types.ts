@@ -75,6 +75,12 @@ export interface ConfigFile {
   $schema?: string;
   storage?: StorageConfig;
   scripts?: string[];
+  /** Compatibility profile of scripts (`hookspell run --compat` overrides it). */
+  compat?: 'llmspell';
+  /** A module providing the scripts' host globals. */
+  globals?: string;
+  /** Environment variables `os.getenv` may read. */
+  env?: string[];
   persist?: string[];
   defaultTimeoutMs?: number;
   limits?: Partial<
@@ -123,6 +129,10 @@ export interface ResolvedConfig {
     | { type: 'memory' }
     | { type: 'postgres'; connectionString: string; table?: string; connectTimeoutMs: number };
   scripts: { path: string; where: string }[];
+  compat: 'llmspell' | undefined;
+  /** `globals`, absolute, with the `file:line` it was written at. */
+  globals: { path: string; where: string } | undefined;
+  env: string[] | undefined;
   persist: string[];
   defaultTimeoutMs: number;
   limits: NonNullable<ConfigFile['limits']>;
