@@ -166,3 +166,16 @@ describe('issue 16 fixes: integer literals read as 64-bit Lua reads them', () =>
     ]);
   });
 });
+
+describe("the original's JSON names", () => {
+  it('JSON.parse and JSON.stringify are decode and encode', async () => {
+    const w = world();
+    const s = await w.runtime.load(
+      'return JSON.stringify({ a = 1 }), JSON.parse("[1,2]")[2], JSON.parse == JSON.decode',
+      {
+        name: 'j.lua',
+      },
+    );
+    expect(await s.run()).toEqual(['{"a":1}', 2, true]);
+  });
+});

@@ -372,6 +372,12 @@ export function installGlobals(L: unknown, inst: LuaInstance): void {
   lua_getglobal(L, 'JSON');
   lua_pushlightuserdata(L, JSON_NULL);
   lua_setfield(L, -2, key('null'));
+  // The original's names (rs-llmspell, llmspell-bridge/src/lua/globals/json.rs): JSON.parse and
+  // JSON.stringify, the same functions as decode and encode.
+  lua.lua_getfield(L, -1, key('decode'));
+  lua_setfield(L, -2, key('parse'));
+  lua.lua_getfield(L, -1, key('encode'));
+  lua_setfield(L, -2, key('stringify'));
   lua_pop(L, 1);
 
   // ---- log / print ------------------------------------------------------------------------
