@@ -116,6 +116,12 @@ hooks:
       { cwd, input: '{"q":"p@q.r"}' },
     );
     expect(json(r).data.q).toBe('[email]');
+    // The fire's metadata after every hook is shown (where rate-limit headers appear), in both forms.
+    expect(json(r).metadata).toEqual({ user: 'bob' });
+    r = await hookspell(['fire', 'BeforeToolExecution', '--metadata', '{"user":"bob"}'], { cwd });
+    expect(r.stdout).toMatch(/^metadata: \{"user":"bob"\}$/m);
+    r = await hookspell(['fire', 'BeforeToolExecution'], { cwd });
+    expect(r.stdout).not.toMatch(/^metadata:/m);
     r = await hookspell(['fire', 'BeforeToolExecution', '--data', '@-'], {
       cwd,
       input: '{\n  "q": "x"\n',

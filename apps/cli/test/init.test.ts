@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { STARTER_YAML } from '../src/init/templates.js';
 import { hookspell, json, oneLine, project } from './helpers.js';
 
 describe('hookspell init', () => {
@@ -94,5 +96,16 @@ describe('hookspell init', () => {
     expect(oneLine(r.stderr)).toMatch(
       /already has hookspell\.config\.yaml; a directory keeps one config file/,
     );
+  });
+
+  it('the storage alternatives named in the starter config are valid YAML as written', () => {
+    // Copying `{ type: postgres, connectionString: ${DATABASE_URL} }` out of the comment used to
+    // give invalid YAML (a flow map cannot hold an unquoted `${…}`).
+    const line = STARTER_YAML.split('\n').find((l) => l.includes('# or:'))!;
+    const alternatives = line.slice(line.indexOf('# or:') + 5).split(' / ');
+    expect(alternatives.map((a) => parse(a.trim()))).toEqual([
+      { type: 'memory' },
+      { type: 'postgres', connectionString: '${DATABASE_URL}' },
+    ]);
   });
 });

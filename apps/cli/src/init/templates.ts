@@ -66,7 +66,7 @@ export const STARTER_YAML = `# yaml-language-server: $schema=./node_modules/hook
 # hookspell configuration. Paths are relative to this file. \`hookspell --help\` for the commands.
 
 storage:
-  type: sqlite                  # or: { type: memory } / { type: postgres, connectionString: \${DATABASE_URL} }
+  type: sqlite                  # or: { type: memory } / { type: postgres, connectionString: "\${DATABASE_URL}" }
   path: .hookspell/hookspell.db
 
 # Scripts loaded before hooks fire; they may register hooks and subscribe to events.

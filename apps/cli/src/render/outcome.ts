@@ -8,6 +8,8 @@ export interface OutcomeJson {
   mode: ExecutionMode;
   decision: HookResult;
   data: Record<string, unknown>;
+  /** The fire's metadata after every hook (rate-limit headers, cache stamps). */
+  metadata: Record<string, string>;
   correlationId: string;
   durationMs: number;
   conflicts: HookOutcome['conflicts'];
@@ -29,6 +31,7 @@ export function outcomeJson(outcome: HookOutcome, mode: ExecutionMode): OutcomeJ
     mode,
     decision: outcome.decision,
     data: outcome.data,
+    metadata: outcome.metadata,
     correlationId: outcome.correlationId,
     durationMs: outcome.durationMs,
     conflicts: outcome.conflicts,
@@ -93,6 +96,8 @@ export function renderOutcome(outcome: HookOutcome, mode: ExecutionMode): string
   });
   lines.push(...columns(rows, '  '));
   lines.push(`data: ${brief(outcome.data, 400)}`);
+  // What hooks wrote to the fire's metadata (rate-limit headers, cache stamps), when there is any.
+  if (Object.keys(outcome.metadata).length > 0) lines.push(`metadata: ${brief(outcome.metadata, 400)}`);
   for (const c of outcome.conflicts) {
     lines.push(
       `conflict: '${c.key}' written by ${c.hooks.join(', ')} with no dependsOn order; kept ${c.winner}'s value`,
