@@ -44,6 +44,12 @@ export class ConnectionSource {
 
   /** The connection; rejects with `TRANSPORT_UNAVAILABLE` when no server answers. */
   get(): Promise<NatsConnection> {
+    // A connection made here that closed for good (its server gone past the reconnect policy the
+    // caller chose) is replaced on the next use.
+    if (this.#made?.isClosed() === true) {
+      this.#made = undefined;
+      this.#pending = undefined;
+    }
     if (this.#closed) {
       return Promise.reject(
         new RemoteHookError(RemoteHookErrorCode.TRANSPORT_ERROR, `${this.#name} was closed.`),
@@ -56,7 +62,13 @@ export class ConnectionSource {
   async #connect(): Promise<NatsConnection> {
     const servers = this.#options.servers ?? DEFAULT_NATS_SERVERS;
     try {
-      const nc = await connect({ name: this.#name, ...this.#options.connectOptions, servers });
+      // Reconnect forever by default: a policy service and its callers outlive a NATS restart.
+      const nc = await connect({
+        name: this.#name,
+        maxReconnectAttempts: -1,
+        ...this.#options.connectOptions,
+        servers,
+      });
       if (this.#closed) {
         await nc.close();
         throw new RemoteHookError(RemoteHookErrorCode.TRANSPORT_ERROR, `${this.#name} was closed.`);

@@ -78,13 +78,17 @@ export function remoteHook(options: RemoteHookOptions): RemoteHook {
     );
   }
   const source = new ConnectionSource(options, `hookspell-remote-hook ${subject}`);
+  const safetyMs = Math.max(2 * (timeoutMs ?? 0), SAFETY_MS);
   let mux: RequestMux | undefined;
 
   const ask = async (ctx: HookContext, signal: AbortSignal): Promise<HookResult> => {
     const payload = encodeRequest(ctx, timeoutMs);
     const nc = await source.get();
     if (signal.aborted) throw signal.reason;
-    mux ??= new RequestMux(nc);
+    if (mux?.connection !== nc) {
+      mux?.close();
+      mux = new RequestMux(nc);
+    }
     let wait: number = NO_RESPONDER_WAIT.first;
     for (;;) {
       const msg = await mux.request(subject, payload, signal);
@@ -104,7 +108,7 @@ export function remoteHook(options: RemoteHookOptions): RemoteHook {
     subject,
     timeoutMs,
     // Two parameters: the executor gives the hook its own signal, aborted at its deadline.
-    execute: (ctx, signal) => ask(ctx, signal),
+    execute: (ctx, signal) => bounded(signal, safetyMs, subject, (bound) => ask(ctx, bound)),
     close: async () => {
       mux?.close();
       mux = undefined;
@@ -124,6 +128,38 @@ function takeMetadata(metadata: Record<string, string>, subject: string, reply: 
     service: reply.service,
     durationMs: reply.durationMs,
     records: reply.records,
+  });
+}
+
+/**
+ * The executor always ends a hook's wait at its deadline; a hook registered with `signal: false`,
+ * or called by hand, gets a signal that never aborts. This bound keeps such a call from asking
+ * forever while no service listens.
+ */
+const SAFETY_MS = 120_000;
+
+function bounded<T>(
+  signal: AbortSignal,
+  ms: number,
+  subject: string,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const control = new AbortController();
+  const onAbort = () => control.abort(signal.reason);
+  if (signal.aborted) control.abort(signal.reason);
+  else signal.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => {
+    control.abort(
+      new RemoteHookError(
+        RemoteHookErrorCode.TRANSPORT_ERROR,
+        `no policy service answered on '${subject}' within ${ms} ms, and the hook's signal never aborted (call it through an executor, which applies the hook's timeout).`,
+      ),
+    );
+  }, ms);
+  timer.unref();
+  return run(control.signal).finally(() => {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
   });
 }
 

@@ -1,4 +1,10 @@
-import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import {
+  createInbox,
+  type Msg,
+  type NatsConnection,
+  type Subscription,
+  type SubscriptionOptions,
+} from '@nats-io/transport-node';
 import { RemoteHookError, RemoteHookErrorCode } from './remote-hook-error.js';
 
 /**
@@ -8,6 +14,8 @@ import { RemoteHookError, RemoteHookErrorCode } from './remote-hook-error.js';
  * token at once, and a reply that comes later finds nobody and is dropped.
  */
 export class RequestMux {
+  /** The connection the mux listens on. */
+  readonly connection: NatsConnection;
   readonly #nc: NatsConnection;
   readonly #prefix: string;
   readonly #sub: Subscription;
@@ -15,9 +23,10 @@ export class RequestMux {
   #next = 0;
 
   constructor(nc: NatsConnection) {
+    this.connection = nc;
     this.#nc = nc;
     this.#prefix = createInbox((nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
-    this.#sub = nc.subscribe(`${this.#prefix}.*`, {
+    this.#sub = subscribeReplies(nc, `${this.#prefix}.*`, {
       callback: (error, msg) => {
         if (error !== null) return; // the connection is closing: waiters end with their signals
         const token = msg.subject.slice(this.#prefix.length + 1);
@@ -69,6 +78,18 @@ export class RequestMux {
   close(): void {
     this.#waiting.clear();
     if (!this.#sub.isClosed()) this.#sub.unsubscribe();
+  }
+}
+
+function subscribeReplies(nc: NatsConnection, subject: string, options: SubscriptionOptions): Subscription {
+  try {
+    return nc.subscribe(subject, options);
+  } catch (cause) {
+    throw new RemoteHookError(
+      RemoteHookErrorCode.TRANSPORT_ERROR,
+      `cannot listen for replies on the NATS connection: ${(cause as Error)?.message ?? String(cause)}`,
+      { cause },
+    );
   }
 }
 

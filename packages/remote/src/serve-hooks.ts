@@ -92,7 +92,17 @@ export async function serveHooks(
   const settings = checkOptions(registry, options);
   const source = new ConnectionSource(options, `hookspell-policy ${options.subject}`);
   const nc = await source.get();
-  const service = new PolicyService(nc, source, settings);
+  let service: PolicyService;
+  try {
+    service = new PolicyService(nc, source, settings);
+  } catch (cause) {
+    await source.close();
+    throw new RemoteHookError(
+      RemoteHookErrorCode.TRANSPORT_ERROR,
+      `serveHooks(): cannot subscribe to '${settings.subject}': ${(cause as Error)?.message ?? String(cause)}`,
+      { cause },
+    );
+  }
   try {
     await nc.flush();
   } catch (cause) {
@@ -178,6 +188,16 @@ class PolicyService implements HookService {
         }
         this.#receive(msg);
       },
+    });
+    // A connection that closes for good (one passed in and closed, or a reconnect policy that
+    // gave up) ends the service: said, never silent.
+    void nc.closed().then((error) => {
+      if (this.#closing !== undefined) return;
+      this.#report(
+        RemoteHookErrorCode.TRANSPORT_ERROR,
+        `the NATS connection closed${error ? ` (${error.message})` : ''}; the service on '${this.subject}' no longer serves. Start it again.`,
+        error,
+      );
     });
   }
 

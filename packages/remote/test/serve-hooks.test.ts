@@ -223,6 +223,49 @@ describe.skipIf(skip)('serveHooks', () => {
   });
 });
 
+describe.skipIf(skip)('serveHooks on a connection that closes', () => {
+  it('says so through onError: the service no longer serves', async () => {
+    const own = await connect({ servers: NATS_URL });
+    const errors: RemoteHookError[] = [];
+    const service = await serveHooks(new HookRegistry(), {
+      subject: newSubject(),
+      connection: own,
+      onError: (e) => errors.push(e),
+    });
+    await own.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/connection closed.*no longer serves/),
+    ]);
+    await service.close();
+    expect(errors).toHaveLength(1);
+  });
+
+  it('a remote hook on a closed connection it was given: an error record, not a hang', async () => {
+    const own = await connect({ servers: NATS_URL });
+    await own.close();
+    const registry = new HookRegistry();
+    const hook = remoteHook({ subject: newSubject(), connection: own });
+    registry.register('BeforeToolExecution', hook);
+    const outcome = await new HookExecutor(registry).fire('BeforeToolExecution', {});
+    expect(outcome.records[0]!.status).toBe('error');
+    expect((outcome.records[0]!.error as RemoteHookError).code).toBe('HOOKSPELL_TRANSPORT_ERROR');
+    await hook.close();
+    expect(own.isClosed()).toBe(true);
+  });
+
+  it('serveHooks on a closed connection it was given: TRANSPORT_ERROR', async () => {
+    const own = await connect({ servers: NATS_URL });
+    await own.close();
+    await expect(
+      serveHooks(new HookRegistry(), { subject: newSubject(), connection: own }),
+    ).rejects.toMatchObject({
+      code: 'HOOKSPELL_TRANSPORT_ERROR',
+      message: expect.stringMatching(/cannot subscribe/),
+    });
+  });
+});
+
 describe('serveHooks options', () => {
   it('refuses bad options before connecting, saying what to pass', async () => {
     const registry = new HookRegistry();
