@@ -3,6 +3,7 @@ import {
   firstMatch,
   type Hook,
   type HookContext,
+  HookError,
   HookExecutor,
   HookRegistry,
   HookResult,
@@ -68,7 +69,12 @@ describe('sequential()', () => {
   it('every child failing makes the composite fail', async () => {
     const out = await fireWith(sequential([() => Promise.reject(new Error('a'))]));
     expect(out.records[0]!.status).toBe('error');
-    expect(out.records[0]!.error).toBeInstanceOf(AggregateError);
+    const error = out.records[0]!.error as HookError;
+    expect(HookError.isInstance(error)).toBe(true);
+    expect(error.code).toBe('HOOKSPELL_COMPOSITE_FAILED');
+    expect(error.message).toMatch(/every child hook failed \(1\); the first: a/);
+    expect(error.cause).toBeInstanceOf(AggregateError);
+    expect((error.cause as AggregateError).errors.map((e: Error) => e.message)).toEqual(['a']);
   });
 
   it('is named after its children', () => {
@@ -204,8 +210,30 @@ describe('voting()', () => {
   });
 
   it('rejects bad options', () => {
-    expect(() => voting([], { threshold: 2 })).toThrow(/threshold/);
-    expect(() => voting([], { tieBreaker: 'coin' as never })).toThrow(/tieBreaker/);
-    expect(() => parallel([], { maxParallel: 0 })).toThrow(/maxParallel/);
+    const invalid = (message: RegExp) =>
+      expect.objectContaining({
+        code: 'HOOKSPELL_INVALID_ARGUMENT',
+        message: expect.stringMatching(message),
+      });
+    expect(() => voting([], { threshold: 2 })).toThrow(invalid(/threshold/));
+    expect(() => voting([], { tieBreaker: 'coin' as never })).toThrow(invalid(/tieBreaker/));
+    expect(() => parallel([], { maxParallel: 0 })).toThrow(invalid(/maxParallel/));
+  });
+});
+
+describe('a child that returns something that is not a HookResult', () => {
+  it('fails the composite with a coded error saying what to return', async () => {
+    for (const make of [sequential, parallel, voting, firstMatch]) {
+      const out = await fireWith(make([(() => 42) as unknown as Hook]));
+      const error = out.records[0]!.error as { code?: string; message?: string; cause?: { errors: any[] } };
+      expect(out.records[0]!.status, make.name).toBe('error');
+      expect(error.code, make.name).toBe('HOOKSPELL_COMPOSITE_FAILED');
+      expect(error.message, make.name).toMatch(
+        /every child hook failed \(1\); the first: .*not a HookResult/,
+      );
+      const [child] = error.cause!.errors;
+      expect(child.code, make.name).toBe('HOOKSPELL_INVALID_ARGUMENT');
+      expect(child.message, make.name).toMatch(/not a HookResult.*Return a HookResult/);
+    }
   });
 });

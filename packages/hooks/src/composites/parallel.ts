@@ -1,4 +1,5 @@
 import { decide } from '../aggregate.js';
+import { HookError, HookErrorCode } from '../errors/hook-error.js';
 import type { HookResult } from '../hook-result.js';
 import type { Hook, HookObject } from '../types.js';
 import {
@@ -31,7 +32,10 @@ export function parallel(hooks: readonly Hook[], options: ParallelCompositeOptio
   const name = compositeName('parallel', list, options);
   const limit = options.maxParallel ?? Number.POSITIVE_INFINITY;
   if (!(limit === Number.POSITIVE_INFINITY || (Number.isInteger(limit) && limit >= 1))) {
-    throw new TypeError(`parallel(): \`maxParallel\` must be an integer ≥ 1 or Infinity; got ${limit}`);
+    throw new HookError(
+      HookErrorCode.INVALID_ARGUMENT,
+      `parallel(): \`maxParallel\` must be an integer ≥ 1 or Infinity; got ${limit}. Pass e.g. { maxParallel: 4 }, or leave it out for no limit.`,
+    );
   }
   return {
     name,

@@ -1,4 +1,6 @@
+import { HookError, HookErrorCode } from '../errors/hook-error.js';
 import { HookResult, resultProblem } from '../hook-result.js';
+import { describeThrown } from '../thrown-value.js';
 import type { Hook, HookContext, HookObject } from '../types.js';
 
 /** Options every composite takes. */
@@ -30,7 +32,13 @@ export async function runChild(hook: Hook, ctx: HookContext, signal: AbortSignal
     if (value === undefined || value === null) return { ok: true, result: HookResult.continue() };
     const problem = resultProblem(value);
     if (problem !== undefined)
-      return { ok: false, error: new TypeError(`composite child returned an invalid result: ${problem}`) };
+      return {
+        ok: false,
+        error: new HookError(
+          HookErrorCode.INVALID_ARGUMENT,
+          `composite child returned something that is not a HookResult: ${problem}. Return a HookResult.*() value or nothing.`,
+        ),
+      };
     return { ok: true, result: value as HookResult };
   } catch (error) {
     return { ok: false, error };
@@ -67,7 +75,12 @@ export class ChildFailures {
   /** Throws when all `total` children failed (there was nothing to decide from). */
   check(total: number): void {
     if (total > 0 && this.count === total) {
-      throw new AggregateError(this.errors, `${this.label}: every child hook failed`);
+      // Coded like every hookspell error; each child's own error stays in `cause.errors`.
+      throw new HookError(
+        HookErrorCode.COMPOSITE_FAILED,
+        `${this.label}: every child hook failed (${total}); the first: ${describeThrown(this.errors[0]).message}`,
+        { cause: new AggregateError(this.errors, `${this.label}: every child hook failed`) },
+      );
     }
   }
 }

@@ -1,3 +1,4 @@
+import { HookError, HookErrorCode } from '../errors/hook-error.js';
 import { HookResult, type HookResultType } from '../hook-result.js';
 import { assignOwn } from '../own-copy.js';
 import { PRIORITY, priorityValue } from '../priority.js';
@@ -48,9 +49,13 @@ export function voting(hooks: readonly Hook[], options: VotingOptions = {}): Hoo
   const threshold = options.threshold ?? 0.5;
   const tieBreaker = options.tieBreaker ?? 'first-result';
   if (!(threshold >= 0 && threshold <= 1))
-    throw new TypeError(`voting(): \`threshold\` must be within 0…1; got ${threshold}`);
+    throw new HookError(
+      HookErrorCode.INVALID_ARGUMENT,
+      `voting(): \`threshold\` must be within 0…1 (the share of votes that decides); got ${threshold}.`,
+    );
   if (!TIE_BREAKERS.has(tieBreaker)) {
-    throw new TypeError(
+    throw new HookError(
+      HookErrorCode.INVALID_ARGUMENT,
       `voting(): \`tieBreaker\` must be one of ${[...TIE_BREAKERS].join(', ')}; got ${tieBreaker}`,
     );
   }

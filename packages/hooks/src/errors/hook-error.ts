@@ -17,6 +17,8 @@ export const HookErrorCode = pickCodes({
    * a revoked Proxy, an Error whose fields throw when read. Recorded in its place, with a description.
    */
   HOOK_THREW: 'HOOK_THREW',
+  /** Every child of a composite (sequential, parallel, voting, firstMatch) failed; `cause.errors` holds each one. */
+  COMPOSITE_FAILED: 'COMPOSITE_FAILED',
   /** `wrap()` got a `redirect` result but no `redirect` resolver in its options. */
   REDIRECT_UNHANDLED: 'REDIRECT_UNHANDLED',
   /** `wrap()` got a `fork` result but no `fork` handler in its options. */
