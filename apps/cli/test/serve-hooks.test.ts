@@ -70,8 +70,12 @@ function caller(subject: string) {
   hooks.push(hook);
   registry.register('BeforeToolExecution', hook);
   const executor = new HookExecutor(registry);
-  return (name: string, data: Record<string, unknown> = {}) =>
-    executor.fire('BeforeToolExecution', { component: { type: 'tool', name }, data });
+  return (name: string, data: Record<string, unknown> = {}, correlationId?: string) =>
+    executor.fire(
+      'BeforeToolExecution',
+      { component: { type: 'tool', name }, data },
+      correlationId === undefined ? {} : { correlationId },
+    );
 }
 
 describe.skipIf(!natsInstalled)('hookspell serve-hooks', () => {
@@ -92,7 +96,7 @@ describe.skipIf(!natsInstalled)('hookspell serve-hooks', () => {
       service: 'cli-policy',
       records: [{ name: 'tool-policy', status: 'ok', result: 'cancel' }],
     });
-    const search = await fire('search', { query: 'Hello NATS' });
+    const search = await fire('search', { query: 'Hello NATS' }, 'corr-from-agent');
     expect(search.decision.type).toBe('modified');
     expect(search.data).toEqual({ query: 'hello nats' });
 
@@ -100,6 +104,17 @@ describe.skipIf(!natsInstalled)('hookspell serve-hooks', () => {
     expect(await service.exited).toBe(0);
     expect(service.output.stdout).toMatch(/stopped; served 2, refused 0/);
     expect(service.output.stderr).toBe('');
+
+    // The service stored the fire it made for the agent under the agent's correlation id.
+    const stored = await hookspell(['events', 'query', '--correlation', 'corr-from-agent', '--json'], {
+      cwd,
+    });
+    expect(stored.code).toBe(0);
+    const types = (JSON.parse(stored.stdout) as { type: string; data: Record<string, unknown> }[]).map(
+      (e) => e.type,
+    );
+    expect(types).toContain('hook.fire.completed');
+    expect(types).toContain('hook.execution.completed');
   });
 
   it('--points limits what it serves; a refused request is a warning line', async () => {
