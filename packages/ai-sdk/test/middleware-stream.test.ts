@@ -290,3 +290,42 @@ describe("hookspellMiddleware with streamText, stream: 'buffer'", () => {
     expect((await stream(guarded(flaky, recover, { stream: 'buffer' }))).text).toBe('good');
   });
 });
+
+describe('the observed stream reads ahead, bounded', () => {
+  /** A model stream that never ends: a text delta per pull, counted; its cancel recorded. */
+  function endless() {
+    const seen = { pulled: 0, cancelled: undefined as unknown };
+    const stream = new ReadableStream<StreamPart>({
+      start: (c) => c.enqueue({ type: 'text-start', id: '1' }),
+      pull: (c) => c.enqueue({ type: 'text-delta', id: '1', delta: `w${seen.pulled++} ` }),
+      cancel: (reason) => void (seen.cancelled = reason),
+    });
+    return { stream, seen };
+  }
+  const params = { prompt: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'go' }] }] };
+
+  it('a caller that stops reading holds the model back (at most ~32 parts ahead); cancelling cancels the model stream, no after-hooks run', async () => {
+    const source = endless();
+    const mock = new MockLanguageModelV3({ doStream: async () => ({ stream: source.stream }) });
+    const registry = new HookRegistry();
+    let afterRan = false;
+    registry.register('AfterAgentExecution', () => void (afterRan = true));
+    const { stream } = await guarded(mock, registry).doStream(params);
+    const reader = stream.getReader();
+    expect((await reader.read()).value).toEqual({ type: 'text-start', id: '1' });
+    await new Promise((r) => setTimeout(r, 50));
+    const ahead = source.seen.pulled;
+    expect(ahead).toBeGreaterThan(0);
+    expect(ahead).toBeLessThanOrEqual(40);
+    // Reading on resumes the pump; parts come in order.
+    const got: string[] = [];
+    for (let i = 0; i < 100; i++) got.push(((await reader.read()).value as { delta: string }).delta);
+    expect(got).toEqual(Array.from({ length: 100 }, (_, i) => `w${i} `));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(source.seen.pulled - 101).toBeLessThanOrEqual(40);
+    await reader.cancel('caller went away');
+    expect(source.seen.cancelled).toBe('caller went away');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(afterRan).toBe(false);
+  });
+});
