@@ -6,6 +6,7 @@ import {
   type EncodedBatchOp,
   type EncodedEntry,
   HookspellError,
+  MemoryStorage,
   SortedKeys,
   type StorageDriver,
   StorageError,
@@ -330,5 +331,36 @@ describe('defineBackend', () => {
     expect(HookspellError.hasCode(foreign, StorageErrorCode.CLOSED)).toBe(true);
     expect(HookspellError.hasCode(new Error('x'), StorageErrorCode.CLOSED)).toBe(false);
     expect(HookspellError.hasCode(error, StorageErrorCode.CORRUPT)).toBe(false);
+  });
+});
+
+describe('the conformance suite catches a backend that declares atomicBatch but applies op by op', () => {
+  it('checkBatchVisibility throws on a half-applied batch, and passes an atomic one', async () => {
+    const { checkBatchVisibility } = await import('../src/testing/batch-visibility.js');
+    const store = new Map<string, string>();
+    // A driver with a batch of its own that awaits between ops and claims to be atomic: validation
+    // passes every batch, so only a concurrent reader can tell.
+    const liar = defineBackend({
+      name: 'liar',
+      capabilities: { atomicBatch: true },
+      get: (k) => store.get(k),
+      set: (k, v) => void store.set(k, v),
+      delete: (k) => store.delete(k),
+      list: (prefix) =>
+        [...store.entries()]
+          .filter(([k]) => k.startsWith(prefix))
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([key, json]) => ({ key, json })),
+      async batch(ops) {
+        for (const op of ops) {
+          if (op.type === 'set') store.set(op.key, op.json);
+          else store.delete(op.key);
+          await new Promise((r) => setImmediate(r));
+        }
+      },
+    });
+    await expect(checkBatchVisibility(liar, [liar])).rejects.toThrow(/half applied/);
+    const honest = MemoryStorage();
+    await expect(checkBatchVisibility(honest, [honest])).resolves.toBeUndefined();
   });
 });
