@@ -1,12 +1,14 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeStorageConformance } from '@hookspell/storage/testing';
-import { expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { JsonFileStorage } from '../json-file-storage.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hookspell-json-file-'));
 let n = 0;
+// The suite's stores are files: remove them all once it is done.
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // The shared suite every adapter must pass; the 1 MiB and 10 000-key cases rewrite the whole
 // file per call, which this simple adapter does fast enough.
