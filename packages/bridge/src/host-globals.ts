@@ -118,3 +118,33 @@ export function hostFailure(path: string, error: unknown): HostFailure {
     e !== null && typeof e === 'object' && typeof e.message === 'string' ? e.message : String(error);
   return { code, message: `${path}: ${text}` };
 }
+
+/** A host function failed: what the script sees (its code and message). @internal */
+export class HostCallError extends Error {
+  readonly code: string;
+  constructor(failure: HostFailure) {
+    super(failure.message);
+    this.name = 'HostCallError';
+    this.code = failure.code;
+  }
+}
+
+/**
+ * Calls host function `id` of `plan`: its value, or a promise that settles with it. A throw or a
+ * rejection becomes a {@link HostCallError} carrying the host error's code.
+ * @internal
+ */
+export function callHostFunction(plan: HostGlobalsPlan | undefined, id: number, args: unknown[]): unknown {
+  const entry = plan?.fns[id];
+  if (entry === undefined) throw invalidArgument(`no host function #${id}`);
+  let value: unknown;
+  try {
+    value = entry.fn(...args);
+  } catch (error) {
+    throw new HostCallError(hostFailure(entry.path, error));
+  }
+  if (typeof (value as { then?: unknown } | null)?.then !== 'function') return value;
+  return Promise.resolve(value).then(undefined, (error: unknown) => {
+    throw new HostCallError(hostFailure(entry.path, error));
+  });
+}

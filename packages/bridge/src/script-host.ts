@@ -22,8 +22,9 @@ import {
   llmspellStats,
 } from './compat/llmspell.js';
 import { invalidArgument, ScriptDisposedError } from './errors.js';
-import { type HostGlobalsPlan, type HostTree, hostFailure } from './host-globals.js';
+import { callHostFunction, type HostGlobalsPlan, type HostTree } from './host-globals.js';
 import { toHookResult } from './results.js';
+import { ScriptLogBuffer } from './script-logs.js';
 import { checkStateKey, storageScope, typeName } from './state-scopes.js';
 import type {
   CompatProfile,
@@ -101,19 +102,13 @@ export class ScriptHost {
   readonly language: ScriptLanguage;
   readonly limits: ScriptLimits;
   readonly defaultHookTimeoutMs: number;
-  readonly logs: ScriptLogEntry[] = [];
+  readonly #logs: ScriptLogBuffer;
+  /** What the script printed and logged, bounded (see ScriptLogBuffer). */
+  readonly logs: ScriptLogEntry[];
   disposed = false;
   readonly #o: ScriptHostOptions;
   readonly #hooks = new Map<string, HookRecord>();
   readonly #subs = new Map<string, SubRecord>();
-  /** UTF-8 size of each kept line of `logs` (after the marker, if any), and their sum. */
-  readonly #sizes: number[] = [];
-  #keptBytes = 0;
-  /** What `logs` dropped so far, stated in its first entry once there is any (`#marked`). */
-  #dropBytes = 0;
-  #dropLines = 0;
-  #cutLines = 0;
-  #marked = false;
 
   constructor(options: ScriptHostOptions) {
     this.#o = options;
@@ -121,6 +116,8 @@ export class ScriptHost {
     this.language = options.language;
     this.limits = options.limits;
     this.defaultHookTimeoutMs = options.defaultHookTimeoutMs;
+    this.#logs = new ScriptLogBuffer(options.limits.printBytes, options.maxLogLines);
+    this.logs = this.#logs.entries;
   }
 
   /** Hooks the script registered and still holds. */
@@ -508,24 +505,12 @@ export class ScriptHost {
   }
 
   /**
-   * Calls host function `id` with already-converted arguments. Returns its value, or a promise
-   * that settles with it; a failure (thrown or rejected) becomes a {@link HostCallError} with the
-   * host's code, which each engine turns into an error the script can catch.
+   * Calls host function `id` with already-converted arguments: its value, or a promise of it; a
+   * failure is a {@link HostCallError} with the host's code (see `callHostFunction`).
    */
   callHost(id: number, args: unknown[]): unknown {
-    const entry = this.#o.hostGlobals?.fns[id];
-    if (entry === undefined) throw invalidArgument(`no host function #${id}`);
-    this.#alive(entry.path);
-    let value: unknown;
-    try {
-      value = entry.fn(...args);
-    } catch (error) {
-      throw new HostCallError(hostFailure(entry.path, error));
-    }
-    if (!isThenable(value)) return value;
-    return Promise.resolve(value).then(undefined, (error: unknown) => {
-      throw new HostCallError(hostFailure(entry.path, error));
-    });
+    this.#alive(this.hostPath(id));
+    return callHostFunction(this.#o.hostGlobals, id, args);
   }
 
   /** The path of host function `id` (`Tool.invoke`), for messages. */
@@ -559,7 +544,7 @@ export class ScriptHost {
   // ---- log / print --------------------------------------------------------------------------
 
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown): void {
-    message = this.#keep(level, message);
+    message = this.#logs.keep(level, message);
     const logger = this.#o.logger;
     if (logger === undefined) return;
     try {
@@ -574,49 +559,7 @@ export class ScriptHost {
   }
 
   print(text: string): void {
-    this.#keep('print', text);
-  }
-
-  /**
-   * Keeps a line in `logs`: at most `maxLogLines` lines of at most `limits.printBytes` bytes
-   * (UTF-8) in all, the oldest dropped first; a line longer than the whole budget keeps its
-   * head. What was dropped is stated in a first entry (`… N bytes of output dropped …`), so a
-   * reader knows the output is not whole. Returns the line as kept.
-   */
-  #keep(level: ScriptLogEntry['level'], message: string): string {
-    const budget = this.limits.printBytes;
-    const maxLines = this.#o.maxLogLines;
-    let bytes = Buffer.byteLength(message, 'utf8');
-    if (bytes > budget) {
-      const head = headOf(message, budget);
-      this.#dropBytes += bytes - head.bytes;
-      this.#cutLines++;
-      message = head.text;
-      bytes = head.bytes;
-    }
-    const logs = this.logs;
-    const first = this.#marked ? 1 : 0;
-    while (logs.length > first && (logs.length - first >= maxLines || this.#keptBytes + bytes > budget)) {
-      logs.splice(first, 1);
-      const size = this.#sizes.shift()!;
-      this.#keptBytes -= size;
-      this.#dropBytes += size;
-      this.#dropLines++;
-    }
-    logs.push({ level, message, timestamp: Date.now() });
-    this.#sizes.push(bytes);
-    this.#keptBytes += bytes;
-    if (this.#dropLines > 0 || this.#cutLines > 0) {
-      const marker: ScriptLogEntry = {
-        level: 'print',
-        message: `… ${this.#dropBytes} bytes of output dropped (${this.#dropLines} earlier lines, ${this.#cutLines} lines cut short): a script keeps its last ${budget} bytes (\`limits.printBytes\`) and ${maxLines} lines (\`maxLogLines\`) of print and log output`,
-        timestamp: Date.now(),
-      };
-      if (this.#marked) logs[0] = marker;
-      else logs.unshift(marker);
-      this.#marked = true;
-    }
-    return message;
+    this.#logs.keep('print', text);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
@@ -649,28 +592,7 @@ function describeArg(value: unknown, language: ScriptLanguage): string {
   return typeName(value, language);
 }
 
-/** A host function failed: what the script sees (its code and message). @internal */
-export class HostCallError extends Error {
-  readonly code: string;
-  constructor(failure: { code: string; message: string }) {
-    super(failure.message);
-    this.name = 'HostCallError';
-    this.code = failure.code;
-  }
-}
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/**
- * The longest head of `text` that is at most `bytes` bytes of UTF-8, cut between characters.
- * Decoded into a new string: a slice would keep the whole original alive.
- */
-function headOf(text: string, bytes: number): { text: string; bytes: number } {
-  const buf = new Uint8Array(bytes);
-  const { written } = encoder.encodeInto(text, buf);
-  return { text: decoder.decode(buf.subarray(0, written)), bytes: written };
-}
+export { HostCallError } from './host-globals.js';
 
 /** The name of a priority when it is one of the five levels, else the number. */
 export function priorityLabel(value: number): string | number {

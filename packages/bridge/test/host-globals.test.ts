@@ -243,6 +243,23 @@ describe('host globals (`globals`)', () => {
     ).rejects.toBeInstanceOf(ScriptDisposedError);
   });
 
+  it('Lua: an async host function where Lua cannot yield (a table.sort comparator) is a clear error; a sync one works there', async () => {
+    const w = world({}, { globals: { later: async () => 1, now: () => 2 } });
+    const s = await w.runtime.load(
+      `local items = { 3, 1, 2 }
+       table.sort(items, function(a, b) return a * now() < b * now() end)
+       local ok, err = pcall(table.sort, items, function(a, b) return later() and a < b end)
+       return items[1] == 1 and now(), ok, err`,
+      { name: 'meta.lua' },
+    );
+    const [sync, ok, err] = await s.run();
+    expect(sync).toBe(2);
+    expect(ok).toBe(false);
+    expect(err).toMatch(
+      /later cannot wait for the host here \(inside a metamethod, iterator or a callback of a library function/,
+    );
+  });
+
   it('refuses bad globals and names that are taken', async () => {
     const registry = new HookRegistry();
     expect(() => new ScriptRuntime({ registry, globals: [] as never })).toThrow(
