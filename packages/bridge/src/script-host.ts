@@ -379,7 +379,9 @@ export class ScriptHost {
     this.#alive('Event.receive');
     const record = typeof id === 'string' ? this.#subs.get(id) : undefined;
     if (record === undefined)
-      throw invalidArgument(`Event.receive: no subscription ${JSON.stringify(id)} in this script.`);
+      throw invalidArgument(
+        `Event.receive: no subscription ${typeof id === 'string' ? JSON.stringify(id) : `id (got ${typeName(id, this.language)})`} in this script.`,
+      );
     if (record.callback)
       throw invalidArgument(
         `Event.receive: subscription ${id} delivers to a callback; subscribe without one to receive.`,

@@ -96,6 +96,10 @@ describe('issue 16 fixes: State', () => {
     expect(ok2).toBe(false);
     expect(err2).toMatch(/`key` must be a string \(got nil\)/);
     expect(`${err}${err2}`).not.toMatch(/undefined|null/);
+    const r = await w.runtime.load('return pcall(Event.receive, nil)', { name: 'r.lua' });
+    const [okR, errR] = await r.run();
+    expect(okR).toBe(false);
+    expect(errR).toMatch(/no subscription id \(got nil\)/);
     expect(keys).toBe(1);
   });
 
