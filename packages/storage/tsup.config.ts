@@ -7,6 +7,8 @@ export default defineConfig({
     postgres: 'src/postgres/index.ts',
     // The conformance suite is its own entry: only those who import it need vitest.
     testing: 'src/testing/index.ts',
+    // PostgreSQL test helpers, apart from the public suite.
+    'testing-postgres': 'src/testing/postgres.ts',
   },
   format: ['esm'],
   dts: true,

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { EventBus, EventLog } from '@hookspell/events';
 import { HookExecutor, HookRegistry } from '@hookspell/hooks';
 import { SqliteStorage } from '@hookspell/storage';
-import { PG_URL, postgresSkipReason } from '@hookspell/storage/testing';
+import { PG_URL, postgresSkipReason } from '@hookspell/storage/testing/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hookspell, json, nodeHook, oneLine, project } from './helpers.js';

@@ -1,4 +1,4 @@
-import { PG_URL, postgresSkipReason } from '@hookspell/storage/testing';
+import { PG_URL, postgresSkipReason } from '@hookspell/storage/testing/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hookspell, json, project } from './helpers.js';

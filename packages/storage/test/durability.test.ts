@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStorage, type StorageBackend } from '../src/index.js';
 import { PostgresStorage } from '../src/postgres/index.js';
-import { PG_URL, postgresSkipReason, uniqueTableBase } from '../src/testing/index.js';
+import { PG_URL, postgresSkipReason, uniqueTableBase } from '../src/testing/postgres.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const WRITER = join(here, 'fixtures', 'durability-writer.mjs');

@@ -6,13 +6,8 @@ import {
   PostgresStorage,
   type PostgresStorageOptions,
 } from '../src/postgres/index.js';
-import {
-  describeStorageConformance,
-  expectStorageError,
-  PG_URL,
-  postgresSkipReason,
-  uniqueTableBase,
-} from '../src/testing/index.js';
+import { describeStorageConformance, expectStorageError } from '../src/testing/index.js';
+import { PG_URL, postgresSkipReason, uniqueTableBase } from '../src/testing/postgres.js';
 
 const skipReason = await postgresSkipReason('postgres.test.ts');
 const base = uniqueTableBase();

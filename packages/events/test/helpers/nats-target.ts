@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { tcpReachable } from '@hookspell/storage/testing';
+import { tcpReachable } from '@hookspell/storage/testing/postgres';
 
 // Where the NATS tests connect, how to start the server, and when to skip — the same rule as
-// `postgresSkipReason` in @hookspell/storage/testing, with its TCP probe.
+// `postgresSkipReason` in @hookspell/storage/testing/postgres, with its TCP probe.
 
 /** The server the NATS tests use; override with HOOKSPELL_NATS_URL. */
 export const NATS_URL = process.env.HOOKSPELL_NATS_URL ?? 'nats://127.0.0.1:4222';

@@ -1,5 +1,5 @@
 import { PostgresStorage } from '@hookspell/storage/postgres';
-import { dropPostgresTables, PG_URL, postgresSkipReason, uniqueTableBase } from '@hookspell/storage/testing';
+import { dropPostgresTables, PG_URL, postgresSkipReason, uniqueTableBase } from '@hookspell/storage/testing/postgres';
 import { afterAll } from 'vitest';
 
 /**

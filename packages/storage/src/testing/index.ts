@@ -76,11 +76,3 @@ export function describeStorageConformance(
     describeLifecycleCases(ctx);
   });
 }
-export {
-  dropPostgresTables,
-  PG_START_HINT,
-  PG_URL,
-  postgresSkipReason,
-  tcpReachable,
-  uniqueTableBase,
-} from './postgres-target.js';
