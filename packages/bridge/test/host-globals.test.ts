@@ -205,6 +205,39 @@ describe('host globals (`globals`)', () => {
     expect(await js.run()).toEqual([150]);
   });
 
+  for (const [name, src] of [
+    ['loop.lua', 'Hook.register("BeforeToolExecution", function(ctx) Tool.invoke() return nil end)'],
+    [
+      'loop.js',
+      'Hook.register("BeforeToolExecution", async (ctx) => { await Tool.invoke(); return undefined; })',
+    ],
+  ] as const) {
+    it(`hostile (${name}): a host function that fires the hook that calls it again is bounded`, async () => {
+      let calls = 0;
+      const w: ReturnType<typeof world> = world(
+        { waitMs: 2_000 },
+        {
+          globals: {
+            Tool: {
+              invoke: async () => {
+                calls++;
+                return (await w.fire('BeforeToolExecution')).decision.type;
+              },
+            },
+          },
+        },
+      );
+      await w.script(src, { name });
+      const out = await w.fire('BeforeToolExecution');
+      expect(out.decision.type).toBe('continue');
+      expect(calls).toBeGreaterThan(1);
+      expect(calls).toBeLessThanOrEqual(64);
+      const settled = calls;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(calls).toBe(settled); // nothing keeps going in the background
+    });
+  }
+
   it('hostile: a script keeps a host function past dispose(); a late answer is dropped safely', async () => {
     let release: (v: unknown) => void = () => {};
     const w = world(
