@@ -62,50 +62,54 @@ export function recordFire(
     { kind: SpanKind.INTERNAL, startTime: start, attributes },
     parent,
   );
-  const inFire = trace.setSpan(parent, span);
-  let decision = 'continue';
-  let rank = 0;
-  for (let i = 0; i < fire.entries.length; i++) {
-    const entry = fire.entries[i]!;
-    const record = fire.records[i];
-    if (record === undefined) continue;
-    const info: HookInfo | undefined = executor.registry.get(entry.id);
-    const failsClosed = info?.onFailure === 'cancel';
-    const failed = record.status === 'error' || record.status === 'timeout';
-    const resultType = record.result?.type;
-    // What this hook made of the fire: its result, or a cancel when it failed closed.
-    const refused = resultType === 'skipped' && record.startedAt === 0;
-    const effective = failsClosed && (failed || refused) ? 'cancel' : resultType;
-    if (effective !== undefined && effective !== 'skipped' && RESULT_RANK[effective] > rank) {
-      rank = RESULT_RANK[effective];
-      decision = effective;
+  // A tracer that throws half-way must not leave the fire's span open (it would never be exported).
+  try {
+    const inFire = trace.setSpan(parent, span);
+    let decision = 'continue';
+    let rank = 0;
+    for (let i = 0; i < fire.entries.length; i++) {
+      const entry = fire.entries[i]!;
+      const record = fire.records[i];
+      if (record === undefined) continue;
+      const info: HookInfo | undefined = executor.registry.get(entry.id);
+      const failsClosed = info?.onFailure === 'cancel';
+      const failed = record.status === 'error' || record.status === 'timeout';
+      const resultType = record.result?.type;
+      // What this hook made of the fire: its result, or a cancel when it failed closed.
+      const refused = resultType === 'skipped' && record.startedAt === 0;
+      const effective = failsClosed && (failed || refused) ? 'cancel' : resultType;
+      if (effective !== undefined && effective !== 'skipped' && RESULT_RANK[effective] > rank) {
+        rank = RESULT_RANK[effective];
+        decision = effective;
+      }
+      const started = record.startedAt > 0;
+      const hookStart = started ? Math.min(end, record.startedAt + offset) : start;
+      const hookAttrs: Attributes = {
+        [ATTR.HOOK_NAME]: entry.name,
+        [ATTR.HOOK_ID]: entry.id,
+        [ATTR.HOOK_LANGUAGE]: entry.language,
+        [ATTR.POINT]: fire.point,
+        [ATTR.HOOK_STATUS]: record.status,
+        [ATTR.HOOK_DURATION_MS]: record.durationMs,
+        [ATTR.BREAKER_STATE]: info === undefined ? 'unknown' : (info.breaker?.state ?? 'none'),
+      };
+      if (resultType !== undefined) hookAttrs[ATTR.HOOK_RESULT_TYPE] = resultType;
+      const reason = scalar(read(record.result, 'reason'));
+      if (reason !== undefined) hookAttrs[ATTR.HOOK_REASON] = reason;
+      const child = tracer.startSpan(
+        `hookspell.hook ${entry.name}`,
+        { kind: SpanKind.INTERNAL, startTime: hookStart, attributes: hookAttrs },
+        inFire,
+      );
+      if (failed) {
+        const thrown = describeThrown(record.error);
+        child.recordException({ name: thrown.name, message: thrown.message }, hookStart);
+        child.setStatus({ code: SpanStatusCode.ERROR, message: `${record.status}: ${thrown.message}` });
+      }
+      child.end(started ? hookStart + record.durationMs : hookStart);
     }
-    const started = record.startedAt > 0;
-    const hookStart = started ? Math.min(end, record.startedAt + offset) : start;
-    const hookAttrs: Attributes = {
-      [ATTR.HOOK_NAME]: entry.name,
-      [ATTR.HOOK_ID]: entry.id,
-      [ATTR.HOOK_LANGUAGE]: entry.language,
-      [ATTR.POINT]: fire.point,
-      [ATTR.HOOK_STATUS]: record.status,
-      [ATTR.HOOK_DURATION_MS]: record.durationMs,
-      [ATTR.BREAKER_STATE]: info === undefined ? 'unknown' : (info.breaker?.state ?? 'none'),
-    };
-    if (resultType !== undefined) hookAttrs[ATTR.HOOK_RESULT_TYPE] = resultType;
-    const reason = scalar(read(record.result, 'reason'));
-    if (reason !== undefined) hookAttrs[ATTR.HOOK_REASON] = reason;
-    const child = tracer.startSpan(
-      `hookspell.hook ${entry.name}`,
-      { kind: SpanKind.INTERNAL, startTime: hookStart, attributes: hookAttrs },
-      inFire,
-    );
-    if (failed) {
-      const thrown = describeThrown(record.error);
-      child.recordException({ name: thrown.name, message: thrown.message }, hookStart);
-      child.setStatus({ code: SpanStatusCode.ERROR, message: `${record.status}: ${thrown.message}` });
-    }
-    child.end(started ? hookStart + record.durationMs : hookStart);
+    span.setAttribute(ATTR.DECISION, decision);
+  } finally {
+    span.end(end);
   }
-  span.setAttribute(ATTR.DECISION, decision);
-  span.end(end);
 }

@@ -42,6 +42,34 @@ describe('recording never breaks a fire or a publish', () => {
     expect((errors[0] as Error).message).toBe('trap');
   });
 
+  it('a tracer that fails half-way (on a hook span) still ends and exports the fire span', async () => {
+    const registry = new HookRegistry();
+    registry.register('custom:x', () => undefined, { name: 'h' });
+    const executor = new HookExecutor(registry);
+    const mem = memoryTracer();
+    let calls = 0;
+    const flaky = {
+      startSpan: (...args: Parameters<Tracer['startSpan']>) => {
+        if (calls++ === 1) throw new Error('exporter queue full');
+        return mem.tracer.startSpan(...args);
+      },
+      startActiveSpan: mem.tracer.startActiveSpan.bind(mem.tracer),
+    } as Tracer;
+    const errors: unknown[] = [];
+    const otel = instrumentHookspell({ executor, tracer: flaky, onError: (e) => errors.push(e) });
+    disposers.push(() => otel.dispose());
+    await executor.fire('custom:x', { data: {} });
+    expect(errors).toHaveLength(1);
+    expect(mem.spans().map((s) => s.name)).toEqual(['hookspell.fire custom:x']);
+    // The next fire is recorded whole.
+    await executor.fire('custom:x', { data: {} });
+    expect(mem.spans().map((s) => s.name)).toEqual([
+      'hookspell.fire custom:x',
+      'hookspell.hook h',
+      'hookspell.fire custom:x',
+    ]);
+  });
+
   it('hostile data, component, metadata and thrown values are recorded as far as they can be read', async () => {
     const registry = new HookRegistry();
     registry.register(
