@@ -147,6 +147,7 @@ export class Runtime {
         bus: runtime.bus,
         executor: runtime.executor,
         builtins: runtime.#builtins,
+        ...(runtime.journal !== undefined && { journal: runtime.journal }),
         warn: (message) => runtime.#warn({ kind: 'claude-settings', message }),
       });
       for (const script of config.scripts) await runtime.loadScript(script.path, script.where);

@@ -387,3 +387,37 @@ points:
     expect((await call(closed, 'SessionEnd', { reason: 'other' })).code).toBe(2);
   });
 });
+
+describe('claudeCode entries run by a hookspell host (not Claude Code) get a real transcript', () => {
+  it('transcript_path holds the session so far, built from the journal: prompt, tool use, tool result', async () => {
+    const cwd = project({
+      'hookspell.config.yaml': `storage: { type: sqlite, path: .hookspell/hookspell.db }
+hooks:
+  - { name: observe, point: BeforeAgentExecution, command: [node, -e, '0'] }
+  - { name: observe-tool, point: AfterToolExecution, command: [node, -e, '0'] }
+  - claudeCode:
+      event: PreToolUse
+      matcher: Bash
+      command: node guard.cjs
+`,
+      // A Claude Code guard that reads the transcript: it denies when the session already ran `rm`.
+      'guard.cjs': `let s='';process.stdin.on('data',(c)=>s+=c).on('end',()=>{
+  const input = JSON.parse(s);
+  const lines = require('fs').readFileSync(input.transcript_path, 'utf8').split('\\n').filter(Boolean).map((l) => JSON.parse(l));
+  const kinds = lines.map((l) => l.type + ':' + (typeof l.message.content === 'string' ? 'text' : l.message.content[0].type));
+  process.stderr.write('transcript ' + kinds.join(' '));
+  process.exit(2);
+});`,
+    });
+    const fire = (point: string, data: Record<string, unknown>) =>
+      hookspell(['fire', point, '--data', JSON.stringify(data), '--correlation', 'session-7', '--json'], {
+        cwd,
+      });
+    expect((await fire('BeforeAgentExecution', { prompt: 'clean up' })).code).toBe(0);
+    const call = { tool_name: 'Bash', tool_input: { command: 'ls' }, tool_use_id: 'toolu_1' };
+    expect((await fire('AfterToolExecution', { ...call, tool_response: 'old.log' })).code).toBe(0);
+    const r = await fire('BeforeToolExecution', { tool_name: 'Bash', tool_input: { command: 'rm old.log' } });
+    expect(r.code).toBe(3);
+    expect(json(r).decision.reason).toBe('transcript user:text user:tool_result');
+  });
+});

@@ -2,7 +2,7 @@
 // (docs/claude-code.md), registered through @hookspell/bridge/claude-code, loaded only when used.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ClaudeCodeEvent, ClaudeSettings } from '@hookspell/bridge/claude-code';
+import type { ClaudeCodeEvent, ClaudeSettings, TranscriptSource } from '@hookspell/bridge/claude-code';
 import type { Hook, HookPoint, RegisterOptions } from '@hookspell/hooks';
 import { display } from '../config/find.js';
 import type { ClaudeCodeEntry, ResolvedConfig, ResolvedHook } from '../config/types.js';
@@ -21,6 +21,7 @@ export async function claudeCodeEntry(
   point: HookPoint,
   name: string,
   base: RegisterOptions,
+  journal?: TranscriptSource,
 ): Promise<BatchEntry> {
   const { asObserver, claudeCodeHook, claudeCodeTimeoutMs, eventForPoint } = await claudeCode();
   const entry = (hook.source as { entry: ClaudeCodeEntry }).entry;
@@ -41,6 +42,7 @@ export async function claudeCodeEntry(
       ...(entry.pluginData !== undefined && { pluginData: entry.pluginData }),
       ...(hook.env !== undefined && { env: hook.env }),
       ...(hook.maxOutputBytes !== undefined && { maxOutputBytes: hook.maxOutputBytes }),
+      ...(journal !== undefined && { transcript: journal }),
     });
     timeoutMs = claudeCodeTimeoutMs(made, eventForPoint(point));
     fn = entry.async ? asObserver(made) : made;

@@ -7,6 +7,7 @@ import {
   type ScriptRuntime,
   type WiredOptions,
 } from '@hookspell/bridge';
+import type { TranscriptSource } from '@hookspell/bridge/claude-code';
 import { commandHook } from '@hookspell/bridge/command';
 import type { BUILTINS, BuiltinHook } from '@hookspell/builtins';
 import type {
@@ -213,7 +214,12 @@ export async function registerConfigHooks(
   config: ResolvedConfig,
   gate: RegistryGate,
   scripts: () => ScriptRuntime,
-  host: WiredOptions & { builtins?: typeof BUILTINS; warn?: (message: string) => void } = {},
+  host: WiredOptions & {
+    builtins?: typeof BUILTINS;
+    warn?: (message: string) => void;
+    /** Claude Code entries build `transcript_path` from it (when the fire's data has none). */
+    journal?: TranscriptSource;
+  } = {},
 ): Promise<void> {
   const batch: BatchEntry[] = [];
   for (const hook of config.hooks) {
@@ -246,7 +252,7 @@ export async function registerConfigHooks(
       continue;
     }
     if (source.kind === 'claude-code') {
-      batch.push(await claudeCodeEntry(config, hook, point, name, base));
+      batch.push(await claudeCodeEntry(config, hook, point, name, base, host.journal));
       continue;
     }
     if (!existsSync(source.path)) {

@@ -12,6 +12,7 @@ import { compileIf, compileMatcher, type InputMatcher } from './matcher.js';
 import { readAnswer } from './output.js';
 import { sideChannelKey, writeSideChannel } from './side-channel.js';
 import { toHookResult } from './to-result.js';
+import { type TranscriptSource, writeTranscript } from './transcript.js';
 
 export interface ClaudeCodeHookOptions {
   /**
@@ -45,6 +46,13 @@ export interface ClaudeCodeHookOptions {
   name?: string;
   /** Bytes of stdout/stderr kept (the rest is read and dropped). @default 1 MiB */
   maxOutputBytes?: number;
+  /**
+   * Where a transcript for scripts that read `transcript_path` comes from when the host's data has
+   * none: the hook journal (`HookJournal`), read by the fire's correlation id. Before each run the
+   * session's generated transcript file is rewritten from it in Claude Code's JSONL shape (prompts,
+   * tool uses and results, the turn's last message). Without it, that file stays empty.
+   */
+  transcript?: TranscriptSource;
 }
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -136,6 +144,8 @@ export function claudeCodeHook(options: ClaudeCodeHookOptions): HookObject & Cla
       const event = eventOf(ctx);
       const cwd = cwdOf(options, ctx);
       const input = claudeCodeInput(event, ctx, cwd);
+      if (options.transcript !== undefined && typeof ctx.data.transcript_path !== 'string')
+        await refreshTranscript(options.transcript, ctx, cwd, input.transcript_path as string);
       const vars = claudeCodeEnv(event, options, cwd, sessionIdOf(ctx));
       const argv = argvOf(options, vars);
       const timeoutSec = options.timeout ?? CLAUDE_CODE_EVENT_INFO[event].timeoutSec;
@@ -182,6 +192,27 @@ export interface ClaudeCodeHookInfo {
 export function claudeCodeTimeoutMs(hook: ClaudeCodeHookInfo, event?: ClaudeCodeEvent): number {
   const e = hook.event ?? event;
   return (hook.timeoutSeconds ?? (e === undefined ? 600 : CLAUDE_CODE_EVENT_INFO[e].timeoutSec)) * 1000;
+}
+
+/**
+ * Rewrites the generated transcript from the journal. A journal that cannot be read leaves the file
+ * as it was and says so (a process warning): the hook still runs, as Claude Code's would with a
+ * transcript that lags.
+ */
+async function refreshTranscript(
+  source: TranscriptSource,
+  ctx: HookContext,
+  cwd: string,
+  file: string,
+): Promise<void> {
+  try {
+    await writeTranscript(source, ctx.correlationId, sessionIdOf(ctx), cwd, file);
+  } catch (error) {
+    process.emitWarning(
+      `[hookspell] [bridge] the transcript for session '${sessionIdOf(ctx)}' could not be built from the journal (${error instanceof Error ? error.message : String(error)}); ${file} is left as it was.`,
+      { code: 'HOOKSPELL_TRANSCRIPT_UNAVAILABLE' },
+    );
+  }
 }
 
 function cwdOf(options: ClaudeCodeHookOptions, ctx: HookContext): string {

@@ -31,3 +31,10 @@ export {
   registerClaudeSettings,
 } from './settings.js';
 export { STOP_BLOCK_CAP, toHookResult } from './to-result.js';
+export {
+  type TranscriptEntry,
+  type TranscriptLine,
+  type TranscriptSource,
+  transcriptLines,
+  writeTranscript,
+} from './transcript.js';
