@@ -1,7 +1,7 @@
 import { guardTools, hookspellMiddleware } from '@hookspell/ai-sdk';
 import { EventBus, withCorrelation } from '@hookspell/events';
 import { HookExecutor, HookRegistry, HookResult } from '@hookspell/hooks';
-import { generateText, jsonSchema, stepCountIs, tool, wrapLanguageModel } from 'ai';
+import { generateText, jsonSchema, stepCountIs, streamText, tool, wrapLanguageModel } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { afterEach, describe, expect, it } from 'vitest';
 import { instrumentHookspell } from '../src/index.js';
@@ -157,5 +157,60 @@ describe('an AI SDK agent, traced', () => {
     for (const f of again) expect(parentOf(f)).toBe(root.spanContext().spanId);
     // The run's events went to the same root.
     expect(root.events.map((e) => e.name)).toContain('tool.call.cancelled');
+  });
+
+  it('a streamed call (streamText): the after-hooks run once the stream ends, their fire still nests under the SDK step that opened it', async () => {
+    const registry = new HookRegistry();
+    registry.register('BeforeAgentExecution', () => undefined, { name: 'pre' });
+    registry.register('AfterAgentExecution', () => undefined, { name: 'post' });
+    const executor = new HookExecutor(registry);
+    const mem = memoryTracer();
+    const otel = instrumentHookspell({ executor, tracer: mem.tracer });
+    disposers.push(() => otel.dispose());
+    const parts = [
+      { type: 'stream-start' as const, warnings: [] },
+      { type: 'text-start' as const, id: '1' },
+      ...['Once ', 'upon ', 'a ', 'time.'].map((delta) => ({ type: 'text-delta' as const, id: '1', delta })),
+      { type: 'text-end' as const, id: '1' },
+      {
+        type: 'finish' as const,
+        finishReason: { unified: 'stop' as const, raw: undefined },
+        usage: usage(9, 4),
+      },
+    ];
+    const base = new MockLanguageModelV3({
+      modelId: 'streamer',
+      doStream: async () => ({
+        stream: new ReadableStream({
+          pull(c) {
+            const next = parts.shift();
+            if (next === undefined) c.close();
+            else c.enqueue(next);
+          },
+        }),
+      }),
+    });
+    const model = wrapLanguageModel({ model: base, middleware: hookspellMiddleware({ executor }) });
+    const result = streamText({
+      model,
+      prompt: 'story',
+      experimental_telemetry: { isEnabled: true, tracer: mem.tracer },
+    });
+    let text = '';
+    for await (const delta of result.textStream) text += delta;
+    await result.usage;
+    expect(text).toBe('Once upon a time.');
+    const spans = mem.spans();
+    const step = one(spans, 'ai.streamText.doStream');
+    const before = one(spans, 'hookspell.fire BeforeAgentExecution');
+    const after = one(spans, 'hookspell.fire AfterAgentExecution');
+    expect(parentOf(before)).toBe(step.spanContext().spanId);
+    expect(parentOf(after)).toBe(step.spanContext().spanId);
+    expect(after.attributes).toMatchObject({
+      'gen_ai.request.model': 'streamer',
+      'gen_ai.usage.input_tokens': 9,
+      'gen_ai.usage.output_tokens': 4,
+      'gen_ai.response.finish_reasons': ['stop'],
+    });
   });
 });
