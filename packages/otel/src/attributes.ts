@@ -12,20 +12,16 @@ export const ATTR = Object.freeze({
   COMPONENT_NAME: 'hookspell.component.name',
   CORRELATION_ID: 'hookspell.correlation_id',
   DECISION: 'hookspell.decision',
-  HOOKS: 'hookspell.hooks',
   HOOK_NAME: 'hookspell.hook.name',
-  HOOK_ID: 'hookspell.hook.id',
   HOOK_LANGUAGE: 'hookspell.hook.language',
   HOOK_STATUS: 'hookspell.hook.status',
   HOOK_RESULT_TYPE: 'hookspell.hook.result_type',
   HOOK_REASON: 'hookspell.hook.reason',
-  HOOK_DURATION_MS: 'hookspell.hook.duration_ms',
   BREAKER_STATE: 'hookspell.hook.breaker_state',
   EVENT_ID: 'hookspell.event.id',
   EVENT_TYPE: 'hookspell.event.type',
   GEN_AI_OPERATION: 'gen_ai.operation.name',
   GEN_AI_PROVIDER: 'gen_ai.provider.name',
-  GEN_AI_SYSTEM: 'gen_ai.system',
   GEN_AI_REQUEST_MODEL: 'gen_ai.request.model',
   GEN_AI_INPUT_TOKENS: 'gen_ai.usage.input_tokens',
   GEN_AI_OUTPUT_TOKENS: 'gen_ai.usage.output_tokens',
@@ -110,7 +106,6 @@ export function genAiAttributes(point: string, data: unknown): Attributes | unde
     put(attrs, ATTR.GEN_AI_REQUEST_MODEL, model);
     const provider = read(data, 'provider');
     put(attrs, ATTR.GEN_AI_PROVIDER, provider);
-    put(attrs, ATTR.GEN_AI_SYSTEM, provider);
     const settings = read(data, 'settings');
     for (const [key, name] of SETTINGS) {
       const value = read(settings, key);

@@ -1,6 +1,7 @@
 import {
   type AnyHookExecutor,
   describeThrown,
+  type HookExecutionRecord,
   type HookInfo,
   RESULT_RANK,
   type RecordedFire,
@@ -20,6 +21,10 @@ export function wallNow(): number {
  * synchronously at the end of the fire (the executor's recorder), so the active context is the
  * firing code's: the fire nests under whatever span surrounds the call (an AI SDK step, the host's
  * agent span). With none, it goes into its correlation's trace (CorrelationTraces).
+ *
+ * Attributes are few on purpose: the SDK checks every attribute of every span, and that — not
+ * making the span — is most of a span's cost (benchmarks/README.md, "integrations"). What a span
+ * already says (its parent's point, its duration) is not repeated as an attribute.
  */
 export function recordFire(
   fire: RecordedFire,
@@ -28,13 +33,35 @@ export function recordFire(
   traces: CorrelationTraces,
 ): void {
   const end = wallNow();
+  const records = fire.records;
+  const entries = fire.entries;
   // The executor's clock may be any monotonic millisecond clock (an injected one in tests): its
   // times are placed relative to now, the moment the fire completed.
   let lastEnd = fire.timestamp;
-  for (const r of fire.records)
+  for (const r of records)
     if (r.startedAt > 0 && r.startedAt + r.durationMs > lastEnd) lastEnd = r.startedAt + r.durationMs;
   const offset = end - lastEnd;
   const start = Math.min(end, fire.timestamp + offset);
+
+  // First what each hook made of the fire (its result, or a cancel when it failed closed), so the
+  // fire's span starts with its decision among its attributes.
+  const infos: (HookInfo | undefined)[] = new Array(entries.length);
+  let decision = 'continue';
+  let rank = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const record = records[i];
+    if (record === undefined) continue;
+    const info = executor.registry.get(entries[i]!.id);
+    infos[i] = info;
+    const type = record.result?.type;
+    const failed = record.status === 'error' || record.status === 'timeout';
+    const refused = type === 'skipped' && record.startedAt === 0;
+    const effective = info?.onFailure === 'cancel' && (failed || refused) ? 'cancel' : type;
+    if (effective !== undefined && effective !== 'skipped' && RESULT_RANK[effective] > rank) {
+      rank = RESULT_RANK[effective];
+      decision = effective;
+    }
+  }
 
   let parent = context.active();
   const corr = fire.correlationId;
@@ -42,10 +69,10 @@ export function recordFire(
 
   const attributes: Attributes = {
     [ATTR.POINT]: fire.point,
-    [ATTR.MODE]: fire.mode,
     [ATTR.CORRELATION_ID]: corr,
-    [ATTR.HOOKS]: fire.entries.length,
+    [ATTR.DECISION]: decision,
   };
+  if (fire.mode === 'parallel') attributes[ATTR.MODE] = 'parallel';
   const component = fire.component;
   if (component !== undefined) {
     const type = scalar(read(component, 'type'));
@@ -53,8 +80,10 @@ export function recordFire(
     if (type !== undefined) attributes[ATTR.COMPONENT_TYPE] = type;
     if (name !== undefined) attributes[ATTR.COMPONENT_NAME] = name;
   }
-  const data = fire.views.find((v) => v !== undefined);
-  const genAi = genAiAttributes(fire.point, data);
+  const genAi = genAiAttributes(
+    fire.point,
+    fire.views.find((v) => v !== undefined),
+  );
   if (genAi !== undefined) Object.assign(attributes, genAi);
 
   const span = tracer.startSpan(
@@ -65,51 +94,48 @@ export function recordFire(
   // A tracer that throws half-way must not leave the fire's span open (it would never be exported).
   try {
     const inFire = trace.setSpan(parent, span);
-    let decision = 'continue';
-    let rank = 0;
-    for (let i = 0; i < fire.entries.length; i++) {
-      const entry = fire.entries[i]!;
-      const record = fire.records[i];
-      if (record === undefined) continue;
-      const info: HookInfo | undefined = executor.registry.get(entry.id);
-      const failsClosed = info?.onFailure === 'cancel';
-      const failed = record.status === 'error' || record.status === 'timeout';
-      const resultType = record.result?.type;
-      // What this hook made of the fire: its result, or a cancel when it failed closed.
-      const refused = resultType === 'skipped' && record.startedAt === 0;
-      const effective = failsClosed && (failed || refused) ? 'cancel' : resultType;
-      if (effective !== undefined && effective !== 'skipped' && RESULT_RANK[effective] > rank) {
-        rank = RESULT_RANK[effective];
-        decision = effective;
-      }
-      const started = record.startedAt > 0;
-      const hookStart = started ? Math.min(end, record.startedAt + offset) : start;
-      const hookAttrs: Attributes = {
-        [ATTR.HOOK_NAME]: entry.name,
-        [ATTR.HOOK_ID]: entry.id,
-        [ATTR.HOOK_LANGUAGE]: entry.language,
-        [ATTR.POINT]: fire.point,
-        [ATTR.HOOK_STATUS]: record.status,
-        [ATTR.HOOK_DURATION_MS]: record.durationMs,
-        [ATTR.BREAKER_STATE]: info === undefined ? 'unknown' : (info.breaker?.state ?? 'none'),
-      };
-      if (resultType !== undefined) hookAttrs[ATTR.HOOK_RESULT_TYPE] = resultType;
-      const reason = scalar(read(record.result, 'reason'));
-      if (reason !== undefined) hookAttrs[ATTR.HOOK_REASON] = reason;
-      const child = tracer.startSpan(
-        `hookspell.hook ${entry.name}`,
-        { kind: SpanKind.INTERNAL, startTime: hookStart, attributes: hookAttrs },
-        inFire,
-      );
-      if (failed) {
-        const thrown = describeThrown(record.error);
-        child.recordException({ name: thrown.name, message: thrown.message }, hookStart);
-        child.setStatus({ code: SpanStatusCode.ERROR, message: `${record.status}: ${thrown.message}` });
-      }
-      child.end(started ? hookStart + record.durationMs : hookStart);
+    for (let i = 0; i < entries.length; i++) {
+      const record = records[i];
+      if (record !== undefined) hookSpan(tracer, inFire, entries[i]!, record, infos[i], start, end, offset);
     }
-    span.setAttribute(ATTR.DECISION, decision);
   } finally {
     span.end(end);
   }
+}
+
+function hookSpan(
+  tracer: Tracer,
+  inFire: ReturnType<typeof trace.setSpan>,
+  entry: RecordedFire['entries'][number],
+  record: HookExecutionRecord,
+  info: HookInfo | undefined,
+  fireStart: number,
+  fireEnd: number,
+  offset: number,
+): void {
+  const started = record.startedAt > 0;
+  const hookStart = started ? Math.min(fireEnd, record.startedAt + offset) : fireStart;
+  const attrs: Attributes = {
+    [ATTR.HOOK_NAME]: entry.name,
+    [ATTR.HOOK_LANGUAGE]: entry.language,
+    [ATTR.HOOK_STATUS]: record.status,
+    [ATTR.BREAKER_STATE]: info === undefined ? 'unknown' : (info.breaker?.state ?? 'none'),
+  };
+  const type = record.result?.type;
+  if (type !== undefined) attrs[ATTR.HOOK_RESULT_TYPE] = type;
+  if (type === 'cancel' || type === 'skipped') {
+    const reason = scalar(read(record.result, 'reason'));
+    if (reason !== undefined) attrs[ATTR.HOOK_REASON] = reason;
+  }
+  const child = tracer.startSpan(
+    `hookspell.hook ${entry.name}`,
+    { kind: SpanKind.INTERNAL, startTime: hookStart, attributes: attrs },
+    inFire,
+  );
+  if (record.status === 'error' || record.status === 'timeout') {
+    const thrown = describeThrown(record.error);
+    child.recordException({ name: thrown.name, message: thrown.message }, hookStart);
+    child.setStatus({ code: SpanStatusCode.ERROR, message: `${record.status}: ${thrown.message}` });
+  }
+  child.end(started ? hookStart + record.durationMs : hookStart);
 }
