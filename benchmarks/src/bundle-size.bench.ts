@@ -20,6 +20,16 @@ const cases: Record<string, string> = {
     const registry = new HookRegistry();
     registry.register('BeforeToolExecution', (ctx) => ctx.data.toolName === 'rm' ? HookResult.cancel('no') : undefined);
     new HookExecutor(registry).fire('BeforeToolExecution', { data: { toolName: 'ls' } }).then((o) => console.log(o.decision.type));`,
+  '@hookspell/events (EventBus: subscribe + publish)': `
+    import { EventBus } from '@hookspell/events';
+    const bus = new EventBus();
+    bus.subscribe('agent.*', (e) => console.log(e.type));
+    bus.publish('agent.started', { id: 1 });`,
+  'emittery (on + emit)': `
+    import Emittery from 'emittery';
+    const bus = new Emittery();
+    bus.on('agent.started', (data) => console.log(data));
+    bus.emit('agent.started', { id: 1 });`,
   'hookable (hook + callHook)': `
     import { createHooks } from 'hookable';
     const hooks = createHooks();
