@@ -13,6 +13,7 @@ export {
 } from './errors.js';
 export type { HostFunction, HostGlobals, HostGlobalValue } from './host-globals.js';
 export { toHookResult } from './results.js';
+export type { UnconvertibleReturn } from './return-value.js';
 export { Script } from './script.js';
 export type { HookMeta } from './script-host.js';
 export { ScriptRuntime } from './script-runtime.js';

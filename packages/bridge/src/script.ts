@@ -56,9 +56,10 @@ export class Script {
    * Runs the top level (registers hooks, subscribes) under the `scriptMs` deadline, and resolves
    * with what it returned, converted by the usual value rules: a Lua chunk's return values
    * (`return true, "ok"` → `[true, 'ok']`), a module's (`.mjs`) default export as `[value]`, and
-   * `[]` for a classic `.js` script (it cannot `return`). Runs once: later calls return the first
-   * call's promise. If the top level fails, or returns a value that cannot cross (a function),
-   * the script is disposed (nothing it registered stays) and the promise rejects with a
+   * `[]` for a classic `.js` script (it cannot `return`). A value that cannot cross (a function, a
+   * module table of functions: `return M`) is `{ unconvertible: true, reason }` in its place — the
+   * script still loads. Runs once: later calls return the first call's promise. If the top level
+   * fails, the script is disposed (nothing it registered stays) and the promise rejects with a
    * `BridgeError` carrying the script's stack and line.
    *
    * @example

@@ -18,10 +18,25 @@ describe('issue 16 fixes: return values', () => {
     expect(await s.run()).toEqual([true]);
   });
 
-  it('a return value that cannot cross rejects run() with a clear error', async () => {
+  it('a return value that cannot cross is described in its place, and the script still loads (return M)', async () => {
     const w = world();
     const s = await w.runtime.load('return function() end', { name: 'f.lua' });
-    await expect(s.run()).rejects.toThrow(/return value #1 is a function/);
+    expect(await s.run()).toEqual([
+      { unconvertible: true, reason: expect.stringMatching(/return value #1 is a function/) },
+    ]);
+    // A module table of functions — common at the end of a Lua file — keeps its hooks registered.
+    const m = await w.runtime.load(
+      'local M = {}\nfunction M.greet() return "hi" end\nHook.register("custom:mod", function() return "continue" end)\nreturn M, true',
+      { name: 'module.lua' },
+    );
+    const [first, second] = await m.run();
+    expect(first).toMatchObject({
+      unconvertible: true,
+      reason: expect.stringMatching(/greet is a function/),
+    });
+    expect(second).toBe(true);
+    expect(m.disposed).toBe(false);
+    expect(w.registry.list().some((h) => h.point === 'custom:mod')).toBe(true);
   });
 
   it('JavaScript: a module resolves with its default export, a classic script with []', async () => {
@@ -32,8 +47,10 @@ describe('issue 16 fixes: return values', () => {
     expect(await plain.run()).toEqual([]);
     const c = await w.runtime.load('Hook.register("SystemStartup", () => undefined); 42', { name: 'c.js' });
     expect(await c.run()).toEqual([]);
-    const bad = await w.runtime.load('export default () => 1;', { name: 'b.mjs' });
-    await expect(bad.run()).rejects.toThrow(/default export/);
+    const fn = await w.runtime.load('export default () => 1;', { name: 'b.mjs' });
+    expect(await fn.run()).toEqual([
+      { unconvertible: true, reason: expect.stringMatching(/default export/) },
+    ]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { type BridgeError, BridgeValueError, ScriptError, ScriptTimeoutError } from '../errors.js';
+import { returnValue } from '../return-value.js';
 import fengari from './fengari.js';
 import type { LuaInstance } from './lua-engine.js';
 import { heapInUse } from './lua-heap.js';
@@ -63,7 +64,8 @@ export class LuaRun {
         if (this.all) {
           const n = lua_gettop(thread);
           const values: unknown[] = [];
-          for (let i = 1; i <= n; i++) values.push(toValue(thread, i, `return value #${i}`));
+          for (let i = 1; i <= n; i++)
+            values.push(returnValue(() => toValue(thread, i, `return value #${i}`)));
           value = values;
         } else value = lua_gettop(thread) > 0 ? toValue(thread, 1, 'result') : undefined;
       } catch (error) {

@@ -5,6 +5,7 @@ import type {
   QuickJSRuntime,
   QuickJSWASMModule,
 } from 'quickjs-emscripten-core';
+
 import type { EngineInstance } from '../engine.js';
 import {
   BridgeError,
@@ -15,6 +16,7 @@ import {
   ScriptMemoryError,
   ScriptTimeoutError,
 } from '../errors.js';
+import { returnValue } from '../return-value.js';
 import type { ScriptHost } from '../script-host.js';
 import { MAX_SCRIPT_NESTING, scriptNesting } from '../script-nesting.js';
 import { guestError, guestStack } from './quickjs-errors.js';
@@ -374,7 +376,9 @@ export class QuickJSInstance implements EngineInstance {
     if (this.vm.typeof(value) !== 'object') return [];
     const def = this.vm.getProp(value, 'default');
     try {
-      return this.vm.typeof(def) === 'undefined' ? [] : [this.toHost(def, 'the default export')];
+      return this.vm.typeof(def) === 'undefined'
+        ? []
+        : [returnValue(() => this.toHost(def, 'the default export'))];
     } finally {
       def.dispose();
     }
