@@ -7,7 +7,12 @@ import {
   type StorageBackend,
 } from '@hookspell/storage';
 import { PostgresStorage } from '@hookspell/storage/postgres';
-import { dropPostgresTables, PG_URL, postgresSkipReason, uniqueTableBase } from '@hookspell/storage/testing/postgres';
+import {
+  dropPostgresTables,
+  PG_URL,
+  postgresSkipReason,
+  uniqueTableBase,
+} from '@hookspell/storage/testing/postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HookJournal, type HookJournalOptions, RETENTION_PRESETS } from '../src/index.js';
 import { pushOffset, SegmentIndex, unpackOffsets } from '../src/journal-index.js';

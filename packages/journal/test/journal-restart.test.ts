@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { HookExecutor, HookRegistry, HookResult } from '@hookspell/hooks';
 import { SqliteStorage, type StorageBackend } from '@hookspell/storage';
 import { PostgresStorage } from '@hookspell/storage/postgres';
-import { dropPostgresTables, PG_URL, postgresSkipReason, uniqueTableBase } from '@hookspell/storage/testing/postgres';
+import {
+  dropPostgresTables,
+  PG_URL,
+  postgresSkipReason,
+  uniqueTableBase,
+} from '@hookspell/storage/testing/postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HookJournal, ReplayEngine } from '../src/index.js';
 // @ts-expect-error: a plain .mjs fixture, shared with the child process

@@ -1,5 +1,10 @@
 import { PostgresStorage } from '@hookspell/storage/postgres';
-import { dropPostgresTables, PG_URL, postgresSkipReason, uniqueTableBase } from '@hookspell/storage/testing/postgres';
+import {
+  dropPostgresTables,
+  PG_URL,
+  postgresSkipReason,
+  uniqueTableBase,
+} from '@hookspell/storage/testing/postgres';
 import { afterAll } from 'vitest';
 
 /**
