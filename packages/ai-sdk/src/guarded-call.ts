@@ -12,7 +12,7 @@ import type {
 } from '@hookspell/hooks';
 import { defaultCacheStore } from './cache-store.js';
 import { AiSdkError, AiSdkErrorCode, CallCancelledError, type CallKind, type CallPhase } from './errors.js';
-import type { GuardOptions } from './options.js';
+import type { CallScope, GuardOptions } from './options.js';
 import type { CallPoints } from './points.js';
 import { messageOf, Reporter } from './reporter.js';
 
@@ -88,6 +88,8 @@ export interface CallState<R> {
   attempts: number;
   source: ResultSource;
   done: boolean;
+  /** The call's trace scope (a `callTracer` was given), ended with the call. */
+  scope?: CallScope | undefined;
 }
 
 /**
@@ -109,8 +111,46 @@ export class CallGuard<R> {
   }
 
   /** Runs a call to its end: what a non-streamed call (and a buffered stream) needs. */
-  async run(call: CallSpec<R>): Promise<R> {
-    const state = this.start(call);
+  run(call: CallSpec<R>): Promise<R> {
+    return this.within(call, (scope) => this.runTo(call, scope));
+  }
+
+  /**
+   * Runs `fn` inside the call's trace scope when a `callTracer` was given (one check otherwise).
+   * The scope ends in `finished`/`failed`; a tracer that throws leaves the call untraced.
+   */
+  within<T>(call: CallSpec<R>, fn: (scope: CallScope | undefined) => T): T {
+    const tracer = this.options.callTracer;
+    if (tracer === undefined) return fn(undefined);
+    let scope: CallScope | undefined;
+    try {
+      scope = tracer.start({
+        kind: this.adapter.kind,
+        target: call.target,
+        component: call.component,
+        data: call.data,
+      });
+    } catch (error) {
+      this.reporter.warning(error instanceof Error ? error : new Error(messageOf(error)));
+    }
+    if (scope === undefined) return fn(undefined);
+    const traced = scope;
+    let ran = false;
+    try {
+      return traced.run(() => {
+        ran = true;
+        return fn(traced);
+      });
+    } catch (error) {
+      // The tracer's run() threw before calling fn: run the call untraced.
+      if (ran) throw error;
+      this.reporter.warning(error instanceof Error ? error : new Error(messageOf(error)));
+      return fn(undefined);
+    }
+  }
+
+  private async runTo(call: CallSpec<R>, scope: CallScope | undefined): Promise<R> {
+    const state = this.start(call, scope);
     try {
       for (let n = 1; ; n++) {
         state.attempts = n;
@@ -126,8 +166,9 @@ export class CallGuard<R> {
     }
   }
 
-  start(call: CallSpec<R>): CallState<R> {
+  start(call: CallSpec<R>, scope?: CallScope): CallState<R> {
     const state: CallState<R> = {
+      scope,
       call,
       metadata: { ...this.options.metadata },
       fireOptions:
@@ -296,6 +337,8 @@ export class CallGuard<R> {
 
   finished(state: CallState<R>, value: R): void {
     state.done = true;
+    if (state.scope !== undefined)
+      this.endScope(state, { summary: this.adapter.resultSummary?.(value, state) });
     if (!this.reporter.enabled) return;
     this.reporter.publish(`${this.adapter.eventPrefix}.finished`, {
       ...state.call.summary,
@@ -308,6 +351,7 @@ export class CallGuard<R> {
 
   failed(state: CallState<R>, error: unknown): void {
     state.done = true;
+    if (state.scope !== undefined) this.endScope(state, { error });
     if (!this.reporter.enabled) return;
     const base = {
       ...state.call.summary,
@@ -329,6 +373,24 @@ export class CallGuard<R> {
         error: messageOf(error),
         ...(typeof code === 'string' ? { code } : {}),
       });
+    }
+  }
+
+  /** Ends the call's trace scope once; a scope that throws never fails the call. */
+  endScope(
+    state: CallState<R>,
+    how: { error?: unknown; summary?: Record<string, unknown> | undefined },
+  ): void {
+    const scope = state.scope;
+    if (scope === undefined) return;
+    state.scope = undefined;
+    try {
+      scope.end({
+        ...how,
+        summary: { ...how.summary, source: state.source, attempts: state.attempts },
+      });
+    } catch (error) {
+      this.reporter.warning(error instanceof Error ? error : new Error(messageOf(error)));
     }
   }
 

@@ -17,5 +17,5 @@ export type {
   UsageSummary,
 } from './model-types.js';
 export { SETTING_KEYS, type Settings } from './model-values.js';
-export type { EventSink, GuardOptions } from './options.js';
+export type { CallScope, CallTracer, EventSink, GuardOptions, TracedCall, TracedCallEnd } from './options.js';
 export { type CallPoints, MODEL_CALL_POINTS, TOOL_CALL_POINTS, TOOL_DISCOVERY_POINTS } from './points.js';

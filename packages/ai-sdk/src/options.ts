@@ -1,4 +1,5 @@
 import type {
+  ComponentRef,
   FireOptions,
   ForkOperation,
   ForkOutcome,
@@ -6,11 +7,42 @@ import type {
   HookOutcome,
   WrapCacheStore,
 } from '@hookspell/hooks';
-import type { CallPhase } from './errors.js';
+import type { CallKind, CallPhase } from './errors.js';
 
 /** Where lifecycle events of guarded calls go: an `EventBus`, or anything with `publish(type, data)`. */
 export interface EventSink {
   publish(type: string, data: Record<string, unknown>): unknown;
+}
+
+/** One guarded call as a {@link CallTracer} sees it when it starts. */
+export interface TracedCall {
+  readonly kind: CallKind;
+  /** Model id, tool name or MCP server name. */
+  readonly target: string;
+  readonly component: ComponentRef;
+  /** The data of the call's before fire (prompt, model, settings; tool name and input). Read-only. */
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** How a traced call ended: its result's summary (usage, finish reason…), or the error it threw. */
+export interface TracedCallEnd {
+  readonly error?: unknown;
+  readonly summary?: Readonly<Record<string, unknown>>;
+}
+
+/** A started call's scope: the call runs inside it; `end` is called once. */
+export interface CallScope {
+  run<T>(fn: () => T): T;
+  end(how: TracedCallEnd): void;
+}
+
+/**
+ * Gives each guarded call a scope that runs it — e.g. an OpenTelemetry span made active around
+ * the call, so the call's fires nest under it (`@hookspell/otel`'s `instrumentation.callTracer`).
+ * A tracer that throws never fails the call (the failure goes to `onWarning`).
+ */
+export interface CallTracer {
+  start(call: TracedCall): CallScope | undefined;
 }
 
 /** Options every integration of this package takes. */
@@ -23,6 +55,12 @@ export interface GuardOptions {
    * tool input). Publishing never delays or fails a call: an error goes to `onError`.
    */
   bus?: EventSink;
+  /**
+   * Runs each call in a scope of its own (`@hookspell/otel`: a span per model or tool call, with the
+   * call's fires inside it). Not for streaming tools (async-iterable `execute`), whose fires nest
+   * where the tool is read. @default none
+   */
+  callTracer?: CallTracer;
   /** Metadata of every fire; each call gets its own copy, shared by its before/after/error fires. */
   metadata?: Record<string, string>;
   /** Options of every fire (mode, timeoutMs…). A call's abort signal is added when it has one. */

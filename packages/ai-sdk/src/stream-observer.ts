@@ -4,6 +4,7 @@ import { AiSdkError, AiSdkErrorCode, CallCancelledError, type CallPhase } from '
 import { type BeforeStep, type CallGuard, type CallState, cacheOf, RETRY } from './guarded-call.js';
 import type { ModelCall } from './model-call.js';
 import type { GenerateResult, StreamPart, StreamResult } from './model-types.js';
+import type { CallScope } from './options.js';
 import { messageOf } from './reporter.js';
 
 type Step = Extract<BeforeStep<GenerateResult>, { done: false }>;
@@ -16,12 +17,22 @@ type Step = Extract<BeforeStep<GenerateResult>, { done: false }>;
  * passed on. What they answer can no longer change what was sent: `cancel` adds an `error` part,
  * the other results are reported (`onWarning`, once per hook and result type).
  */
-export async function observeStream(
+export function observeStream(
   guard: CallGuard<GenerateResult>,
   call: ModelCall,
   warned: Set<string>,
 ): Promise<StreamResult> {
-  const state = guard.start(call);
+  // In the call's trace scope: the pump, started inside, keeps it for the after fire at the end.
+  return guard.within(call, (scope) => observed(guard, call, warned, scope));
+}
+
+async function observed(
+  guard: CallGuard<GenerateResult>,
+  call: ModelCall,
+  warned: Set<string>,
+  scope: CallScope | undefined,
+): Promise<StreamResult> {
+  const state = guard.start(call, scope);
   try {
     for (let n = 1; ; n++) {
       state.attempts = n;
@@ -145,6 +156,8 @@ function observe(
       },
       cancel: (reason) => {
         cancelled = true;
+        // The call ends here for its trace (no after fire, no lifecycle event: nothing finished).
+        guard.endScope(state, { error: new Error('the caller cancelled the stream') });
         room?.();
         return reader.cancel(reason);
       },

@@ -1,6 +1,7 @@
 import type { AnyHookExecutor, FireRecorder } from '@hookspell/hooks';
 import { HookError } from '@hookspell/hooks';
 import { type Tracer, type TracerProvider, trace } from '@opentelemetry/api';
+import { type CallTracer, callTracer } from './call-spans.js';
 import { CorrelationTraces } from './correlation-traces.js';
 import { OtelError, OtelErrorCode } from './errors.js';
 import { type ObservedEvent, recordEvent } from './event-spans.js';
@@ -53,6 +54,12 @@ export interface HookspellInstrumentation {
   [Symbol.dispose](): void;
   /** Ends the root span of one correlation now (e.g. when a run is over), instead of after `traceIdleMs`. */
   endTrace(correlationId: string): void;
+  /**
+   * Pass as `callTracer` to `hookspellMiddleware`, `guardTools` or `guardMcpClient`: each model
+   * call becomes a span `chat <model>`, each tool call `execute_tool <tool>` (GenAI attributes,
+   * usage at the end, ERROR when it failed or was cancelled), with the call's fires inside it.
+   */
+  readonly callTracer: CallTracer;
 }
 
 /**
@@ -157,6 +164,7 @@ export function instrumentHookspell(options: InstrumentOptions): HookspellInstru
     dispose,
     [Symbol.dispose]: dispose,
     endTrace: (id) => traces.end(id),
+    callTracer: callTracer(tracer, failed),
   };
 }
 
