@@ -98,8 +98,9 @@ const localTools = {
 
 // ---- What a user adds to an existing agent: these lines. ----
 const otel = instrumentHookspell({ executor, bus, tracer });
-const mcp = guardMcpClient(client, { executor, bus, onCancel: 'result' });
-const tools = guardTools(localTools, { executor, bus });
+const { callTracer } = otel; // a span per model call and tool call, its hooks inside
+const mcp = guardMcpClient(client, { executor, bus, callTracer, onCancel: 'result' });
+const tools = guardTools(localTools, { executor, bus, callTracer });
 for (const t of (await mcp.listTools()).tools) {
   tools[t.name] = dynamicTool({
     description: t.description,
@@ -108,7 +109,7 @@ for (const t of (await mcp.listTools()).tools) {
   });
 }
 const model = (base) =>
-  wrapLanguageModel({ model: base, middleware: hookspellMiddleware({ executor, bus }) });
+  wrapLanguageModel({ model: base, middleware: hookspellMiddleware({ executor, bus, callTracer }) });
 // ---- end ----
 
 // 5. The model: scripted, so the run is the same every time and needs no network.
@@ -203,7 +204,7 @@ const finished = spans.getFinishedSpans();
 const count = (prefix) => finished.filter((s) => s.name.startsWith(prefix)).length;
 const traces = new Set(finished.map((s) => s.spanContext().traceId));
 console.log(
-  `\nOpenTelemetry: ${finished.length} spans in ${traces.size} traces — ${count('ai.')} from the AI SDK, ${count('hookspell.fire')} fires, ${count('hookspell.hook')} hook executions`,
+  `\nOpenTelemetry: ${finished.length} spans in ${traces.size} traces — ${count('ai.')} from the AI SDK, ${count('chat ')} model calls, ${count('execute_tool ')} tool calls, ${count('hookspell.fire')} fires, ${count('hookspell.hook')} hook executions`,
 );
 const denied = finished.filter((s) => s.attributes['hookspell.hook.result_type'] === 'cancel');
 for (const s of denied) {

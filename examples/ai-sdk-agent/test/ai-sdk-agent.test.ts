@@ -29,15 +29,15 @@ describe('examples/ai-sdk-agent', () => {
     // The JavaScript hook masked the address in the body before the tool saw it.
     expect(out).toContain('outbox: [{"to":"ceo@example.com","body":"Q3 grew 12%. Questions to <email>."}]');
     expect(out).toContain('emails redacted so far (State, kept across runs): 1');
-    // OpenTelemetry: the AI SDK's spans, 5 tool fires of 3 hooks each, the denials inside the SDK's tool-call spans.
+    // OpenTelemetry: the AI SDK's spans, a span per model and tool call, the denials' fires inside the tool-call spans.
     expect(out).toMatch(
-      /OpenTelemetry: \d+ spans in \d+ traces — 12 from the AI SDK, 11 fires, 21 hook executions/,
+      /OpenTelemetry: \d+ spans in 3 traces — 12 from the AI SDK, 6 model calls, 5 tool calls, 11 fires, 21 hook executions/,
     );
     expect(out).toContain(
-      'hookspell.hook reports-only → cancel (read_file), in hookspell.fire BeforeToolExecution ← ai.toolCall',
+      'hookspell.hook reports-only → cancel (read_file), in hookspell.fire BeforeToolExecution ← execute_tool read_file',
     );
     expect(out).toContain(
-      'hookspell.hook recipients → cancel (send_email), in hookspell.fire BeforeToolExecution ← ai.toolCall',
+      'hookspell.hook recipients → cancel (send_email), in hookspell.fire BeforeToolExecution ← execute_tool send_email',
     );
     // The CLI's timeline of what was stored under the run's correlation id.
     expect(out).toMatch(/correlation ai-sdk-agent-run-1 · \d+ events/);
@@ -56,6 +56,8 @@ describe('examples/ai-sdk-agent', () => {
     expect(out).toMatch(/name: 'hookspell\.fire BeforeToolExecution'/);
     expect(out).toMatch(/'gen_ai\.tool\.name': 'send_email'/);
     expect(out).toMatch(/name: 'hookspell\.fire BeforeAgentExecution'/);
+    expect(out).toMatch(/name: 'chat scripted-agent'/);
+    expect(out).toMatch(/name: 'execute_tool read_file'/);
     expect(out).toMatch(/'gen_ai\.request\.model': 'scripted-agent'/);
     expect(out).toMatch(/correlation ai-sdk-agent-run-2 · \d+ events/);
   });

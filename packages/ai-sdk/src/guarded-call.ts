@@ -337,22 +337,27 @@ export class CallGuard<R> {
 
   finished(state: CallState<R>, value: R): void {
     state.done = true;
+    // The event first, so it is recorded inside the call's scope; then the scope ends.
+    if (this.reporter.enabled) {
+      this.reporter.publish(`${this.adapter.eventPrefix}.finished`, {
+        ...state.call.summary,
+        ...this.adapter.resultSummary?.(value, state),
+        source: state.source,
+        attempts: state.attempts,
+        durationMs: performance.now() - state.startedAt,
+      });
+    }
     if (state.scope !== undefined)
       this.endScope(state, { summary: this.adapter.resultSummary?.(value, state) });
-    if (!this.reporter.enabled) return;
-    this.reporter.publish(`${this.adapter.eventPrefix}.finished`, {
-      ...state.call.summary,
-      ...this.adapter.resultSummary?.(value, state),
-      source: state.source,
-      attempts: state.attempts,
-      durationMs: performance.now() - state.startedAt,
-    });
   }
 
   failed(state: CallState<R>, error: unknown): void {
     state.done = true;
+    if (this.reporter.enabled) this.reportFailure(state, error);
     if (state.scope !== undefined) this.endScope(state, { error });
-    if (!this.reporter.enabled) return;
+  }
+
+  private reportFailure(state: CallState<R>, error: unknown): void {
     const base = {
       ...state.call.summary,
       attempts: state.attempts,

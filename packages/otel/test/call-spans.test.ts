@@ -1,5 +1,6 @@
 import { guardTools, hookspellMiddleware } from '@hookspell/ai-sdk';
 import { guardMcpClient } from '@hookspell/ai-sdk/mcp';
+import { EventBus } from '@hookspell/events';
 import { HookExecutor, HookRegistry, HookResult } from '@hookspell/hooks';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -32,8 +33,10 @@ describe('callTracer: a span per model and tool call, the fires inside', () => {
       { name: 'no-rm' },
     );
     const executor = new HookExecutor(registry);
+    const bus = new EventBus();
+    disposers.push(() => bus.close());
     const mem = memoryTracer();
-    const otel = instrumentHookspell({ executor, tracer: mem.tracer });
+    const otel = instrumentHookspell({ executor, bus, tracer: mem.tracer });
     disposers.push(() => otel.dispose());
     let n = 0;
     const base = new MockLanguageModelV3({
@@ -51,11 +54,11 @@ describe('callTracer: a span per model and tool call, the fires inside', () => {
     });
     const model = wrapLanguageModel({
       model: base,
-      middleware: hookspellMiddleware({ executor, callTracer: otel.callTracer }),
+      middleware: hookspellMiddleware({ executor, bus, callTracer: otel.callTracer }),
     });
     const tools = guardTools(
       { rm: tool({ inputSchema: jsonSchema<object>({ type: 'object' }), execute: async () => 'gone' }) },
-      { executor, callTracer: otel.callTracer },
+      { executor, bus, callTracer: otel.callTracer },
     );
     await mem.tracer.startActiveSpan('agent.step', async (step) => {
       await generateText({ model, tools, stopWhen: stepCountIs(3), prompt: 'clean up' });
@@ -77,6 +80,8 @@ describe('callTracer: a span per model and tool call, the fires inside', () => {
       'gen_ai.usage.output_tokens': 5,
       'gen_ai.response.finish_reasons': ['tool-calls'],
     });
+    // The call's lifecycle events are events of its span, the last one included.
+    expect(chats[0]!.events.map((e) => e.name)).toEqual(['model.call.started', 'model.call.finished']);
     // Each model call's before fire is inside its chat span.
     const before = named(spans, 'hookspell.fire BeforeAgentExecution');
     expect(before.map(parentOf)).toEqual(chats.map((c) => c.spanContext().spanId));
@@ -87,6 +92,7 @@ describe('callTracer: a span per model and tool call, the fires inside', () => {
       'gen_ai.tool.call.id': 'c1',
     });
     expect(rm.status.code).toBe(SpanStatusCode.ERROR);
+    expect(rm.events.map((e) => e.name)).toEqual(['tool.call.started', 'tool.call.cancelled']);
     expect(rm.attributes['error.type']).toBe('HOOKSPELL_TOOL_CALL_CANCELLED');
     expect(parentOf(one(spans, 'hookspell.fire BeforeToolExecution'))).toBe(rm.spanContext().spanId);
   });
