@@ -85,10 +85,20 @@ const TOOL_POINTS = ['BeforeToolExecution', 'AfterToolExecution', 'ToolError'] a
 // Separate executors: an executor has one recorder, and the ai-sdk rows must not pay for OTel.
 const exec = { model: executorWith(MODEL_POINTS), tool: executorWith(TOOL_POINTS) };
 const traced = { model: executorWith(MODEL_POINTS), tool: executorWith(TOOL_POINTS) };
+const spanned = { model: executorWith(MODEL_POINTS), tool: executorWith(TOOL_POINTS) };
 for (const executor of Object.values(traced)) instrumentHookspell({ executor, tracerProvider: provider });
+// The full wiring: fires as spans, and a span per call (`callTracer`) with the fires inside.
+const callTracer = {
+  model: instrumentHookspell({ executor: spanned.model, tracerProvider: provider }).callTracer,
+  tool: instrumentHookspell({ executor: spanned.tool, tracerProvider: provider }).callTracer,
+};
 
 const guardedModel = wrapLanguageModel({ model, middleware: hookspellMiddleware({ executor: exec.model }) });
 const tracedModel = wrapLanguageModel({ model, middleware: hookspellMiddleware({ executor: traced.model }) });
+const spannedModel = wrapLanguageModel({
+  model,
+  middleware: hookspellMiddleware({ executor: spanned.model, callTracer: callTracer.model }),
+});
 // The middleware over an executor with no hooks at all: what a streamed call costs besides the fires.
 const bareModel = wrapLanguageModel({
   model,
@@ -151,6 +161,7 @@ const addTool = {
 };
 const guardedTools = guardTools(addTool, { executor: exec.tool });
 const tracedTools = guardTools(addTool, { executor: traced.tool });
+const spannedTools = guardTools(addTool, { executor: spanned.tool, callTracer: callTracer.tool });
 const toolOptions = { toolCallId: 'bench', messages: [] };
 
 const server = new McpServer({ name: 'bench', version: '1.0.0' });
@@ -163,6 +174,7 @@ const client = new Client({ name: 'bench', version: '1.0.0' });
 await client.connect(clientSide);
 const guardedClient = guardMcpClient(client, { executor: exec.tool });
 const tracedClient = guardMcpClient(client, { executor: traced.tool });
+const spannedClient = guardMcpClient(client, { executor: spanned.tool, callTracer: callTracer.tool });
 const echo = { name: 'echo', arguments: {} };
 
 type Fn = () => PromiseLike<unknown>;
@@ -201,6 +213,7 @@ await row('model call: `doGenerate`', [
   ['plain', () => model.doGenerate(params)],
   ['ai-sdk', () => guardedModel.doGenerate(params)],
   ['ai-sdk + otel', () => tracedModel.doGenerate(params)],
+  ['ai-sdk + otel + call spans', () => spannedModel.doGenerate(params)],
 ]);
 for (const deltas of [2, 50]) {
   parts = streamParts(deltas);
@@ -208,6 +221,7 @@ for (const deltas of [2, 50]) {
     ['plain', async () => drain((await model.doStream(params)).stream)],
     ['ai-sdk', async () => drain((await guardedModel.doStream(params)).stream)],
     ['ai-sdk + otel', async () => drain((await tracedModel.doStream(params)).stream)],
+    ['ai-sdk + otel + call spans', async () => drain((await spannedModel.doStream(params)).stream)],
     ['bare lockstep stage', async () => drain(lockstep((await model.doStream(params)).stream))],
     ['bare read-ahead stage', async () => drain(readAhead((await model.doStream(params)).stream))],
     ['ai-sdk, no hooks', async () => drain((await bareModel.doStream(params)).stream)],
@@ -217,11 +231,13 @@ await row('tool call: AI SDK tool `execute`', [
   ['plain', async () => addTool.add.execute!({ a: 6, b: 7 }, toolOptions)],
   ['ai-sdk', async () => guardedTools.add.execute!({ a: 6, b: 7 }, toolOptions)],
   ['ai-sdk + otel', async () => tracedTools.add.execute!({ a: 6, b: 7 }, toolOptions)],
+  ['ai-sdk + otel + call spans', async () => spannedTools.add.execute!({ a: 6, b: 7 }, toolOptions)],
 ]);
 await row('tool call: MCP `callTool` (in-memory transport)', [
   ['plain', () => client.callTool(echo)],
   ['ai-sdk/mcp', () => guardedClient.callTool(echo)],
   ['ai-sdk/mcp + otel', () => tracedClient.callTool(echo)],
+  ['ai-sdk/mcp + otel + call spans', () => spannedClient.callTool(echo)],
 ]);
 
 console.log(
@@ -229,8 +245,8 @@ console.log(
     '',
     'Overhead per call over the plain call (median of 21 paired samples; best = fastest batch minus fastest plain batch):',
     '',
-    '| call | plain | + @hookspell/ai-sdk | + ai-sdk + @hookspell/otel | bare lockstep stage | bare read-ahead stage | ai-sdk, no hooks |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| call | plain | + @hookspell/ai-sdk | + ai-sdk + @hookspell/otel | + otel call spans | bare lockstep stage | bare read-ahead stage | ai-sdk, no hooks |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
     '',
   ].join('\n'),
