@@ -61,7 +61,7 @@ describe('callTracer', () => {
       source: 'call',
       attempts: 1,
     });
-    expect((log[1]!.end?.error as { code?: string }).code).toBe('HOOKSPELL_TOOL_CALL_CANCELLED');
+    expect((log[1]!.end!.error as { code?: string }).code).toBe('HOOKSPELL_TOOL_CALL_CANCELLED');
   });
 
   it('a tracer whose start, run or end throws never fails the call: it goes to onWarning', async () => {
