@@ -13,14 +13,15 @@
  *   - the same + a Lua hook (6 hooks);
  *   - 4 hooks: the 5 without the built-in (what importing the built-ins costs), and with Lua;
  *   - no hooks: the floor of the path (config from the cache, SQLite opened and closed, the answer);
- *   - 5 hooks with the config cache off (`HOOKSPELL_CONFIG_CACHE=0`: YAML + ajv on every call).
+ *   - 5 hooks with the config cache off (`HOOKSPELL_CONFIG_CACHE=0`: YAML + ajv on every call);
+ *   - 5 hooks, and 5 + Lua, answered by a `hookspell claude-code serve` kept up for the config.
  * With BEFORE_CLI=<path to an older dist/cli.js>, `--version` and `fire` with one command hook
  * are also run on it (the "before" rows of benchmarks/README.md); HOOKSPELL_CLI=<path> measures
  * another build than apps/cli/dist.
  *
  *   pnpm --filter hookspell build && pnpm --filter @hookspell/benchmarks bench claude-code-startup
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +79,9 @@ const six = projectDir('six', config({ builtin: true, lua: true }));
 const four = projectDir('four', config({ builtin: false, lua: false }));
 const fourLua = projectDir('four-lua', config({ builtin: false, lua: true }));
 const none = projectDir('none', 'hooks: []\npoints:\n  BeforeToolExecution: { failClosed: true }\n');
+// The same configs answered by a `hookspell claude-code serve` kept up for each (started below).
+const fiveServed = projectDir('five-served', config({ builtin: true, lua: false }));
+const sixServed = projectDir('six-served', config({ builtin: true, lua: true }));
 const fire = projectDir(
   'fire',
   `hooks:\n  - { name: audit, point: BeforeToolExecution, command: [sh, -c, 'cat >/dev/null'] }\n`,
@@ -117,6 +121,8 @@ const cases: Case[] = [
   { ...hook(four), name: 'claude-code hook, 4 hooks (the 5 without the built-in)' },
   { ...hook(fourLua), name: 'claude-code hook, 4 hooks + Lua' },
   { ...hook(none), name: 'claude-code hook, no hooks (config, SQLite, answer)' },
+  { ...hook(fiveServed), name: 'claude-code hook, 5 hooks, served (claude-code serve)' },
+  { ...hook(sixServed), name: 'claude-code hook, 5 hooks + Lua, served' },
   {
     ...hook(five),
     name: 'claude-code hook, 5 hooks, config cache off',
@@ -161,6 +167,24 @@ function run(c: Case): Promise<number> {
   });
 }
 
+/** Starts `claude-code serve` for `dir` with the environment the calls have; resolved once it listens. */
+function startServer(dir: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'claude-code', 'serve'], {
+      cwd: dir,
+      env: { ...process.env, HOOKSPELL_CACHE_DIR: cache, CLAUDE_PROJECT_DIR: dir },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+      if (err.includes('listening on')) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`claude-code serve in ${dir} exited ${code}: ${err}`)));
+  });
+}
+const servers = await Promise.all([startServer(fiveServed), startServer(sixServed)]);
+
 // Warm-up: the file cache, the config cache, the SQLite files. A case that fails is left out, said why.
 for (const c of [...cases]) {
   try {
@@ -195,4 +219,5 @@ const lines = [
   '',
 ];
 console.log(lines.join('\n'));
+for (const server of servers) server.kill('SIGTERM');
 rmSync(root, { recursive: true, force: true });

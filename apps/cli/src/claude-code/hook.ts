@@ -4,9 +4,12 @@ import { setFlagsFromString } from 'node:v8';
 import type { ClaudeCodeEvent } from '@hookspell/bridge/claude-code';
 import type { ComponentRef, HookInput, HookPoint, Operation } from '@hookspell/hooks';
 import { loadConfigCached } from '../config/config-cache.js';
-import { CONFIG_NAMES } from '../config/find.js';
+import { CONFIG_NAMES } from '../config/config-names.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { errorDetail, errorLine } from '../errors.js';
+import type { Runtime } from '../runtime.js';
+import { dirOf, findProjectConfig } from './project-config.js';
+import { readStdin } from './stdin.js';
 import { applyStopCap } from './stop-cap.js';
 
 /** What `hookspell claude-code hook` writes and exits with: exactly what Claude Code reads. */
@@ -21,13 +24,22 @@ export interface HookCommandOptions {
   configPath?: string;
   verbose?: boolean;
   debug?: boolean;
-  /** Claude Code's stdin, read already (tests); else process.stdin is read to its end. */
+  /** Claude Code's stdin, read already (tests, the hook server); else process.stdin is read to its end. */
   input?: string;
   env?: NodeJS.ProcessEnv;
+  /** Runtimes kept open between calls (the hook server): used instead of opening and closing one. */
+  warm?: WarmRuntimes;
+  /** When the call began (`performance.now()`), if before this one: the answer deadline counts from it. */
+  startedAt?: number;
 }
 
-/** The most stdin accepted (a PostToolUse input carries the tool's whole output). */
-export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+/** Open runtimes a long-lived process keeps, one per config (`hookspell claude-code serve`). */
+export interface WarmRuntimes {
+  /** The runtime for `config` (opened, or reopened when the config changed), held until `release`. */
+  acquire(config: ResolvedConfig, warnings: string[]): Promise<{ runtime: Runtime; release(): void }>;
+}
+
+export { MAX_INPUT_BYTES } from './stdin.js';
 
 /**
  * `hookspell claude-code hook`: one Claude Code hook call. Reads Claude Code's stdin, fires the
@@ -62,6 +74,9 @@ export async function claudeCodeHookCommand(options: HookCommandOptions = {}): P
     // Claude Code kills a hook at its timeout and then lets the action go ahead, whatever the
     // point says: hookspell answers before that, as a failure of its own (see failureReply).
     const deadlineMs = answerDeadlineMs(info.timeoutSec);
+    // A call a hook server could not finish is run here in the time it has left.
+    const leftMs =
+      options.startedAt === undefined ? deadlineMs : deadlineMs - (performance.now() - options.startedAt);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<HookReply>((resolve) => {
       timer = setTimeout(
@@ -72,7 +87,7 @@ export async function claudeCodeHookCommand(options: HookCommandOptions = {}): P
               `the hooks did not finish within ${deadlineMs / 1000} s (Claude Code's ${info.timeoutSec} s timeout for ${event}, less a margin to answer)`,
             ),
           ),
-        deadlineMs,
+        Math.max(0, leftMs),
       );
     });
     try {
@@ -118,32 +133,18 @@ async function fireAndAnswer(
     throw error;
   }
   stage.failClosed = config.points[info.point]?.failClosed === true;
-  const { Runtime } = await import('../runtime.js');
-  // Engines compile WebAssembly (QuickJS): in a process this short, V8's background tier-up of
-  // the module outlives the work and delays exit by 100–250 ms; baseline code is enough here.
-  tuneWasmForShortRun();
-  const runtime = await Runtime.open(config, {
-    verbose: options.verbose === true,
-    warningLine: (line) => warnings.push(line),
-    logLine: (line) => warnings.push(line),
-  });
+  if (options.warm !== undefined) {
+    const held = await options.warm.acquire(config, warnings);
+    try {
+      return withWarnings(await answerOn(held.runtime, config, event, input), warnings);
+    } finally {
+      held.release();
+    }
+  }
+  const runtime = await openHookRuntime(config, options, (line) => warnings.push(line));
   let reply: HookReply;
   try {
-    const sessionId =
-      typeof input.session_id === 'string' && input.session_id !== '' ? input.session_id : undefined;
-    const outcome = await runtime.executor.fire(info.point as HookPoint, fireInput(event, input, info.tool), {
-      ...(sessionId !== undefined && { correlationId: sessionId }),
-    });
-    const answer = cc.claudeCodeAnswer(outcome, event);
-    reply = { exitCode: answer.exitCode, stdout: answer.stdout, stderr: answer.stderr };
-    if (event === 'Stop' || event === 'SubagentStop') {
-      reply = await applyStopCap(runtime.storage, {
-        reply,
-        input,
-        cap: config.points[info.point]?.stopBlockCap,
-        sessionId: sessionId ?? outcome.correlationId,
-      });
-    }
+    reply = await answerOn(runtime, config, event, input);
   } catch (error) {
     await runtime.close().catch(() => {});
     throw error;
@@ -155,6 +156,50 @@ async function fireAndAnswer(
     warnings.push(`the journal or event log could not be written: ${errorLine(error)}`);
   }
   return withWarnings(reply, warnings);
+}
+
+/** The runtime hook calls fire on, for `config`; its warnings and script log lines go to `warn`. */
+export async function openHookRuntime(
+  config: ResolvedConfig,
+  options: Pick<HookCommandOptions, 'verbose'> & { longRun?: boolean },
+  warn: (line: string) => void,
+): Promise<Runtime> {
+  const { Runtime } = await import('../runtime.js');
+  // Engines compile WebAssembly (QuickJS): in a process this short, V8's background tier-up of
+  // the module outlives the work and delays exit by 100–250 ms; baseline code is enough here.
+  // A hook server lives long: it keeps V8's optimised code.
+  if (options.longRun !== true) tuneWasmForShortRun();
+  return Runtime.open(config, { verbose: options.verbose === true, warningLine: warn, logLine: warn });
+}
+
+/**
+ * One call on an open runtime: fires the event's point with Claude Code's input (the session id
+ * as correlation id) and answers as Claude Code reads it; Stop/SubagentStop blocks are capped.
+ */
+export async function answerOn(
+  runtime: Runtime,
+  config: ResolvedConfig,
+  event: ClaudeCodeEvent,
+  input: Record<string, unknown>,
+): Promise<HookReply> {
+  const cc = await import('@hookspell/bridge/claude-code');
+  const info = cc.CLAUDE_CODE_EVENT_INFO[event];
+  const sessionId =
+    typeof input.session_id === 'string' && input.session_id !== '' ? input.session_id : undefined;
+  const outcome = await runtime.executor.fire(info.point as HookPoint, fireInput(event, input, info.tool), {
+    ...(sessionId !== undefined && { correlationId: sessionId }),
+  });
+  const answer = cc.claudeCodeAnswer(outcome, event);
+  let reply: HookReply = { exitCode: answer.exitCode, stdout: answer.stdout, stderr: answer.stderr };
+  if (event === 'Stop' || event === 'SubagentStop') {
+    reply = await applyStopCap(runtime.storage, {
+      reply,
+      input,
+      cap: config.points[info.point]?.stopBlockCap,
+      sessionId: sessionId ?? outcome.correlationId,
+    });
+  }
+  return reply;
 }
 
 let current: () => Stage = () => ({
@@ -224,20 +269,6 @@ function withWarnings(reply: HookReply, warnings: readonly string[]): HookReply 
   };
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_INPUT_BYTES)
-      throw new Error(
-        `Claude Code's input is over ${MAX_INPUT_BYTES / 1024 / 1024} MiB; hookspell reads at most that`,
-      );
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function parseInput(text: string): Record<string, unknown> {
   let value: unknown;
   try {
@@ -250,42 +281,6 @@ function parseInput(text: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     throw new Error("Claude Code's input (stdin) must be a JSON object with hook_event_name");
   return value as Record<string, unknown>;
-}
-
-/**
- * The config of the project Claude Code runs in: the first `hookspell.config.*` in the input's
- * `cwd` or a parent of it up to `CLAUDE_PROJECT_DIR` (Claude Code's `cwd` follows `cd` into
- * subdirectories), then in `CLAUDE_PROJECT_DIR` itself, then in the process's directory. Never
- * above the project directory: a config in a home directory must not start judging every project.
- */
-export function findProjectConfig(
-  input: Record<string, unknown>,
-  env: NodeJS.ProcessEnv,
-): string | undefined {
-  const project =
-    typeof env.CLAUDE_PROJECT_DIR === 'string' && isAbsolute(env.CLAUDE_PROJECT_DIR)
-      ? resolve(env.CLAUDE_PROJECT_DIR)
-      : undefined;
-  const start = typeof input.cwd === 'string' && isAbsolute(input.cwd) ? resolve(input.cwd) : process.cwd();
-  const dirs: string[] = [];
-  const inside =
-    project !== undefined &&
-    !relative(project, start).startsWith('..') &&
-    !isAbsolute(relative(project, start));
-  for (let dir = start; ; dir = dirname(dir)) {
-    dirs.push(dir);
-    if (!inside || dir === project || dirname(dir) === dir) break;
-  }
-  if (project !== undefined) dirs.push(project);
-  dirs.push(process.cwd());
-  for (const dir of dirs) if (CONFIG_NAMES.some((n) => existsSync(join(dir, n)))) return dir;
-  return undefined;
-}
-
-function dirOf(configPath: string): string {
-  return CONFIG_NAMES.some((n) => configPath.endsWith(n))
-    ? dirname(resolve(configPath))
-    : resolve(configPath);
 }
 
 /**

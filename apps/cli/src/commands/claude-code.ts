@@ -50,6 +50,35 @@ Example (what Claude Code does):
       });
     });
 
+  cc.command('serve')
+    .description(
+      'keep a process up that answers `claude-code hook` calls for this config: a call then costs a Node start and a socket round trip',
+    )
+    .option('--idle <ms>', 'exit after this long without a call (default 30 minutes)', (v) =>
+      positiveMs(v, '--idle'),
+    )
+    .addHelpText(
+      'after',
+      `
+\`claude-code hook\` asks the server of its config (a Unix socket under ~/.cache/hookspell/servers,
+only your user can connect) and runs the call itself when none listens, when the server's
+environment (CLAUDE_*, PATH, HOME) differs, or when the server goes away mid-call. Calls run as
+\`claude-code hook\` runs them — same config, fail-closed rules, deadlines and answers — on hooks
+kept loaded; a changed config is reloaded on the next call. Stops on SIGINT/SIGTERM or when idle.
+
+Start it from Claude Code's SessionStart (or your shell) in the background:
+  $ hookspell claude-code serve --idle 3600000 &`,
+    )
+    .action(async (options: { idle?: number }, command: Command) => {
+      const g = globals(command);
+      const { runServe } = await import('../claude-code/serve-command.js');
+      process.exitCode = await runServe({
+        ...(g.config !== undefined && { configPath: g.config }),
+        ...(options.idle !== undefined && { idleMs: options.idle }),
+        ...(g.verbose && { verbose: true }),
+      });
+    });
+
   cc.command('install')
     .description(
       "add `hookspell claude-code hook` to Claude Code's settings for every event the config has hooks for",
@@ -91,4 +120,14 @@ Examples:
       const { runUninstall } = await import('../claude-code/install-command.js');
       runUninstall(scope, options);
     });
+}
+
+function positiveMs(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new CliError(
+      CliErrorCode.USAGE,
+      `${flag} must be a whole number of milliseconds > 0; got ${JSON.stringify(value)}`,
+    );
+  return n;
 }

@@ -6,12 +6,9 @@ import { CliError, CliErrorCode } from '../errors.js';
 // parses YAML and validates with ajv, ~2× a bare Node start to import) so that a command whose
 // config is cached (config-cache.ts) never loads either.
 
-/** File names looked for in the working directory, in this order. */
-export const CONFIG_NAMES = [
-  'hookspell.config.json',
-  'hookspell.config.yaml',
-  'hookspell.config.yml',
-] as const;
+export { CONFIG_NAMES } from './config-names.js';
+
+import { CONFIG_NAMES } from './config-names.js';
 
 /** Where the SQLite database goes when the config names no storage (relative to the config's directory). */
 export const DEFAULT_SQLITE_PATH = '.hookspell/hookspell.db';
