@@ -105,6 +105,7 @@ describe('hookspell init', () => {
     const alternatives = line.slice(line.indexOf('# or:') + 5).split(' / ');
     expect(alternatives.map((a) => parse(a.trim()))).toEqual([
       { type: 'memory' },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own ${VAR} syntax, kept as written
       { type: 'postgres', connectionString: '${DATABASE_URL}' },
     ]);
   });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { ClaudeCodeEvent } from '@hookspell/bridge/claude-code';
 import type { ComponentRef, HookInput, HookPoint, Operation } from '@hookspell/hooks';
