@@ -13,6 +13,7 @@
  * before, and the bounded read-ahead it uses now — to show where a long stream's time goes.
  *
  *   pnpm build && pnpm --filter @hookspell/benchmarks bench integrations
+ *   BENCH_NO_ALS=1 pnpm --filter @hookspell/benchmarks bench integrations   # no context manager
  */
 import { guardTools, hookspellMiddleware, type Model, type StreamPart } from '@hookspell/ai-sdk';
 import { guardMcpClient } from '@hookspell/ai-sdk/mcp';
@@ -27,7 +28,11 @@ import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@ope
 import { jsonSchema, tool, wrapLanguageModel } from 'ai';
 import { median } from './harness.js';
 
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+// BENCH_NO_ALS=1: without the context manager, as a host that traces nothing runs (the otel rows
+// then still make spans, but nothing nests).
+if (process.env.BENCH_NO_ALS !== '1') {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+}
 const dropAll: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
 const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropAll)] });
 
