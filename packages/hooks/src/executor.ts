@@ -52,6 +52,7 @@ export class HookExecutor<P extends PointMap = DefaultPoints> {
   readonly defaultTimeoutMs: number;
   readonly correlation: boolean;
   readonly #env: RunEnv;
+  readonly #recorders: FireRecorder[] = [];
 
   constructor(registry: HookRegistry<P>, options: ExecutorOptions = {}) {
     const { defaultTimeoutMs = 5_000, sink, clock = systemClock, metrics = true } = options;
@@ -85,8 +86,10 @@ export class HookExecutor<P extends PointMap = DefaultPoints> {
 
   /**
    * Sends every finished fire (one that planned hooks) to `recorder`, synchronously, after its
-   * outcome is built; returns the detach. One recorder per executor — the hook journal's
-   * `attach(executor)` uses this. A recorder that throws never breaks a fire.
+   * outcome is built; returns the detach. Several recorders may be attached (a hook journal and an
+   * OpenTelemetry instrumentation, say): each gets every fire, in the order they were attached, and
+   * attaching the same one twice changes nothing. A recorder that throws never breaks a fire, nor
+   * another recorder.
    *
    * @example
    * ```ts
@@ -95,16 +98,20 @@ export class HookExecutor<P extends PointMap = DefaultPoints> {
    * ```
    */
   attachRecorder(recorder: FireRecorder): () => void {
-    const env = this.#env;
-    if (env.recorder !== undefined && env.recorder !== recorder) {
+    if (recorder === null || typeof recorder !== 'object' || typeof recorder.record !== 'function') {
       throw new HookError(
-        HookErrorCode.JOURNAL_ATTACHED,
-        'this executor already records into a journal. Detach it first (the function attach() returned), or record both through one journal.',
+        HookErrorCode.INVALID_ARGUMENT,
+        'attachRecorder(): needs an object with a `record(fire)` method.',
       );
     }
-    env.recorder = recorder;
+    const list = this.#recorders;
+    if (!list.includes(recorder)) list.push(recorder);
+    this.#env.recorder = recorderOf(list);
     return () => {
-      if (env.recorder === recorder) env.recorder = undefined;
+      const i = list.indexOf(recorder);
+      if (i === -1) return;
+      list.splice(i, 1);
+      this.#env.recorder = recorderOf(list);
     };
   }
 
@@ -289,4 +296,25 @@ export class HookExecutor<P extends PointMap = DefaultPoints> {
       new HookError(HookErrorCode.UNKNOWN_HOOK_POINT, `fire(): ${String(point)} is not a hook point.`),
     );
   }
+}
+
+/**
+ * What a fire hands its finished record to: nothing (no capture at all), the one recorder itself (no
+ * indirection on the common path), or a fan-out that isolates each recorder's failures.
+ */
+function recorderOf(list: readonly FireRecorder[]): FireRecorder | undefined {
+  if (list.length === 0) return undefined;
+  if (list.length === 1) return list[0];
+  const all = [...list];
+  return {
+    record(fire) {
+      for (const r of all) {
+        try {
+          r.record(fire);
+        } catch {
+          // A recorder reports its own failures; it must not cost the next one its record.
+        }
+      }
+    },
+  };
 }

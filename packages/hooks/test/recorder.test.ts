@@ -38,10 +38,22 @@ describe('executor.attachRecorder (the public recorder interface)', () => {
       },
     };
     executor.attachRecorder(throwing);
-    expect(() => executor.attachRecorder({ record() {} })).toThrow(
-      expect.objectContaining({ code: 'HOOKSPELL_JOURNAL_ATTACHED' }),
-    );
+    // Several recorders: each gets every fire, one that throws costs the others nothing.
+    const seen: string[] = [];
+    const detachSecond = executor.attachRecorder({
+      record: (fire) => void seen.push(`second ${fire.point}`),
+    });
+    const third = { record: (fire: { point: string }) => void seen.push(`third ${fire.point}`) };
+    executor.attachRecorder(third);
+    executor.attachRecorder(third); // the same one twice: still once
     expect((await executor.fire('SessionStart')).records[0]!.status).toBe('ok');
+    expect(seen).toEqual(['second SessionStart', 'third SessionStart']);
+    detachSecond();
+    await executor.fire('SessionStart');
+    expect(seen.slice(2)).toEqual(['third SessionStart']);
+    expect(() => executor.attachRecorder({} as never)).toThrow(
+      expect.objectContaining({ code: 'HOOKSPELL_INVALID_ARGUMENT' }),
+    );
   });
 });
 

@@ -10,6 +10,9 @@ import { SegmentWriter } from './journal-segment.js';
 import { type JournalPruneInfo, PruneTally, prunedState, pruneInfoOf } from './prune-record.js';
 import { type RetentionPolicy, type RetentionPreset, resolveRetention } from './retention.js';
 
+/** Which journal records each executor (one at a time). */
+const JOURNAL_OF = new WeakMap<HookExecutor, HookJournal>();
+
 /** Which executions the journal keeps: a predicate, or lists that must each contain the entry's value. */
 export type JournalFilter =
   | ((entry: UnsequencedEntry) => boolean)
@@ -212,7 +215,7 @@ export class HookJournal {
 
   /**
    * Records every fire of `executor` from now on; returns the detach. An executor records into
-   * one journal at a time (`HOOKSPELL_JOURNAL_ATTACHED` otherwise).
+   * one journal at a time (`HOOKSPELL_JOURNAL_ATTACHED` otherwise); other recorders may share it.
    *
    * @example
    * ```ts
@@ -222,10 +225,21 @@ export class HookJournal {
    * ```
    */
   attach(executor: HookExecutor): () => void {
+    // Other recorders (an OpenTelemetry instrumentation) may share the executor; two journals may
+    // not: every fire would be stored twice, with one id, in two places.
+    const holder = JOURNAL_OF.get(executor);
+    if (holder !== undefined && holder !== this) {
+      throw new HookError(
+        HookErrorCode.JOURNAL_ATTACHED,
+        'this executor already records into another journal. Detach it first (the function attach() returned), or record both through one journal.',
+      );
+    }
+    JOURNAL_OF.set(executor, this);
     const detachExecutor = executor.attachRecorder(this.#recorder);
     const detach = (): void => {
       this.#detachers.delete(detach);
       detachExecutor();
+      if (JOURNAL_OF.get(executor) === this) JOURNAL_OF.delete(executor);
     };
     this.#detachers.add(detach);
     return detach;

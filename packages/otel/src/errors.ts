@@ -4,8 +4,6 @@ import { HookspellError, pickCodes } from '@hookspell/core';
 export const OtelErrorCode = pickCodes({
   /** A bad argument or option (no executor, a bus without `subscribe`, a tracer without `startSpan`…). */
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
-  /** The executor already reports its fires to another recorder (e.g. a hook journal). */
-  JOURNAL_ATTACHED: 'JOURNAL_ATTACHED',
 });
 export type OtelErrorCode = (typeof OtelErrorCode)[keyof typeof OtelErrorCode];
 

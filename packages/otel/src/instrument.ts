@@ -111,19 +111,8 @@ export function instrumentHookspell(options: InstrumentOptions): HookspellInstru
       }
     },
   };
-  let detach: () => void;
-  try {
-    detach = executor.attachRecorder(recorder);
-  } catch (error) {
-    if (HookError.isInstance(error) && error.code === OtelErrorCode.JOURNAL_ATTACHED) {
-      throw new OtelError(
-        OtelErrorCode.JOURNAL_ATTACHED,
-        'instrumentHookspell(): this executor already reports its fires to a recorder (a hook journal, or another instrumentation); an executor has one recorder. Instrument a second executor, or detach the other recorder first.',
-        { cause: error },
-      );
-    }
-    throw error;
-  }
+  // Shares the executor with any other recorder (a hook journal): each gets every fire.
+  const detach = executor.attachRecorder(recorder);
 
   let subscription: { unsubscribe(): unknown } | undefined;
   if (bus !== undefined) {

@@ -184,13 +184,24 @@ describe('set-up errors', () => {
     }
   });
 
-  it('an executor that already has a recorder (a journal) is refused with a clear error; dispose frees it', () => {
-    const executor = new HookExecutor(new HookRegistry());
-    const detach = executor.attachRecorder({ record: () => {} });
-    expect(() => instrumentHookspell({ executor })).toThrow(/already reports its fires to a recorder/);
-    detach();
-    const otel = instrumentHookspell({ executor });
+  it('an executor with a hook journal is traced and journaled, both; dispose detaches only the instrumentation', async () => {
+    const { HookJournal } = await import('@hookspell/journal');
+    const { MemoryStorage } = await import('@hookspell/storage');
+    const registry = new HookRegistry();
+    registry.register('SessionStart', () => undefined, { name: 'noop' });
+    const executor = new HookExecutor(registry);
+    const journal = new HookJournal(MemoryStorage());
+    journal.attach(executor);
+    const mem = memoryTracer();
+    const otel = instrumentHookspell({ executor, tracer: mem.tracer });
+    await withCorrelation('c-journal', () => executor.fire('SessionStart'));
+    await journal.flush();
+    expect(await journal.size()).toBe(1);
+    expect(named(mem.spans(), 'hookspell.fire SessionStart')).toHaveLength(1);
     otel.dispose();
-    expect(() => executor.attachRecorder({ record: () => {} })()).not.toThrow();
+    await executor.fire('SessionStart');
+    await journal.flush();
+    expect(await journal.size()).toBe(2);
+    await journal.close();
   });
 });
