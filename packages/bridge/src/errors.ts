@@ -29,6 +29,12 @@ export interface ScriptLocation {
   readonly scriptStack?: string | undefined;
   /** 1-based line of the innermost script frame, when known. */
   readonly line?: number | undefined;
+  /**
+   * `line` is the last line the engine recorded, which the script may have passed: QuickJS records
+   * positions at calls, property reads and the like, not at every statement, so a loop of plain
+   * arithmetic is interrupted "at or after" the last such line.
+   */
+  readonly lineAtOrAfter?: boolean | undefined;
 }
 
 /**
@@ -102,7 +108,7 @@ export class ScriptTimeoutError extends BridgeError {
     super(
       BridgeErrorCode.SCRIPT_TIMEOUT,
       kind === 'cpu'
-        ? `${what} ran past its CPU deadline of ${limitMs} ms and was interrupted${location.line ? ` at line ${location.line}` : ''}. Make the work smaller, or raise \`limits.${what === 'the top level' ? 'scriptMs' : 'callbackMs'}\`.`
+        ? `${what} ran past its CPU deadline of ${limitMs} ms and was interrupted${location.line ? ` at ${location.lineAtOrAfter ? 'or after ' : ''}line ${location.line}` : ''}. Make the work smaller, or raise \`limits.${what === 'the top level' ? 'scriptMs' : 'callbackMs'}\`.`
         : `${what} waited on the host for more than ${limitMs} ms and was abandoned. Raise \`limits.waitMs\` (or the hook's \`timeout_ms\`).`,
       { location },
     );

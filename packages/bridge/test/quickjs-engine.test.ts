@@ -197,3 +197,26 @@ describe('JavaScript (QuickJS): top level, Event, State', () => {
     expect(s.logs.map((l) => l.message)).toEqual(['careful', 'c 1', '{"x":[1]}']);
   });
 });
+
+describe('JavaScript (QuickJS): where a runaway loop was interrupted', () => {
+  it('names the line QuickJS recorded last, as "at or after", and the exact line when the loop records it', async () => {
+    w = world({ callbackMs: 50, scriptMs: 200 });
+    // `i++` records no position: QuickJS names the arrow function's line (2), the loop is on 4.
+    await w.script(
+      "const a = 1;\nHook.register('custom:spin', () => {\n  let i = 0;\n  for (;;) { i++; }\n});",
+      { name: 'spin.js' },
+    );
+    const tight = (await w.fire('custom:spin')).records[0]!.error as ScriptTimeoutError;
+    expect(tight.code).toBe('HOOKSPELL_SCRIPT_TIMEOUT');
+    expect(tight.message).toMatch(/interrupted at or after line 2\./);
+    // A loop with a branch in it records its own line.
+    const s = await w.runtime.load(
+      'const x = 1;\nlet n = 0;\nwhile (true) { n = n + 1; if (n < 0) break; }\n',
+      {
+        name: 'spin2.js',
+      },
+    );
+    const top = (await s.run().catch((e: unknown) => e)) as ScriptTimeoutError;
+    expect(top.message).toMatch(/interrupted at or after line 3\./);
+  });
+});

@@ -35,7 +35,12 @@ export function guestError(
 ): BridgeError {
   const { vm, script, limits } = ctx;
   if (interrupted)
-    return new ScriptTimeoutError(budgetMs, what, { script, ...guestStack(vm, handle, script) });
+    // An interrupt lands wherever the loop is; QuickJS names the last position it recorded.
+    return new ScriptTimeoutError(budgetMs, what, {
+      script,
+      ...guestStack(vm, handle, script),
+      lineAtOrAfter: true,
+    });
   let name = '';
   let message = '';
   let thrown: unknown;
