@@ -1,6 +1,7 @@
 import { loadConfigCached } from '../config/config-cache.js';
 import { findConfig } from '../config/find.js';
 import { CliError, CliErrorCode, ExitCode, errorLine, exitCodeOf } from '../errors.js';
+import { untilSignal } from '../util/until-signal.js';
 import { serveClaudeCodeHooks } from './hook-server.js';
 
 export interface ServeOptions {
@@ -29,12 +30,8 @@ export async function runServe(options: ServeOptions): Promise<number> {
       ...(options.verbose && { verbose: true }),
       log: (line) => process.stderr.write(`${line}\n`),
     });
-    const stop = () => void server.close();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    await server.closed;
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    // Until a signal or the server's own end (idle); a signal closes it.
+    await Promise.race([untilSignal().then(() => server.close()), server.closed]);
     return ExitCode.OK;
   } catch (error) {
     process.stderr.write(`hookspell: ${errorLine(error)}\n`);

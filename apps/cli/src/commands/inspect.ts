@@ -3,6 +3,7 @@ import { configOf, globals, out } from '../context.js';
 import { CliError, CliErrorCode } from '../errors.js';
 import { openBrowser } from '../inspect/open-browser.js';
 import { parsePositiveInt } from '../util/input.js';
+import { untilSignal } from '../util/until-signal.js';
 
 interface InspectOptions {
   port: string;
@@ -84,15 +85,7 @@ Examples:
         openBrowser(inspector.url, (why) =>
           process.stderr.write(`hookspell: could not open a browser (${why}); open ${inspector.url}\n`),
         );
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilSignal();
       await inspector.close();
     });
 }

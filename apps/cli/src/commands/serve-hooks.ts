@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { out, withRuntime } from '../context.js';
 import { errorLine } from '../errors.js';
 import { parsePoint, parsePositiveInt } from '../util/input.js';
+import { untilSignal } from '../util/until-signal.js';
 
 interface ServeHooksOptions {
   subject: string;
@@ -62,15 +63,7 @@ Examples:
         out(
           `hookspell serve-hooks: serving ${hooks} hook${hooks === 1 ? '' : 's'} on ${service.subject} (queue ${service.queue}) as ${service.name} · Ctrl-C to stop`,
         );
-        await new Promise<void>((resolve) => {
-          const stop = () => {
-            process.off('SIGINT', stop);
-            process.off('SIGTERM', stop);
-            resolve();
-          };
-          process.on('SIGINT', stop);
-          process.on('SIGTERM', stop);
-        });
+        await untilSignal();
         await service.close();
         const { served, refused } = service.stats();
         out(`hookspell serve-hooks: stopped; served ${served}, refused ${refused}`);

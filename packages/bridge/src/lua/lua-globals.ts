@@ -103,19 +103,7 @@ export function installGlobals(L: unknown, inst: LuaInstance): void {
     what: string,
     promise: PromiseLike<unknown>,
     push: (L2: unknown, v: unknown) => number,
-  ) => {
-    const run = inst.current;
-    if (run === undefined || !lua_isyieldable(L1)) {
-      promise.then(undefined, () => {});
-      return raise(
-        L1,
-        `${what} cannot wait for the host here (inside a metamethod, iterator or a callback of a library function such as string.gsub or table.sort)`,
-      );
-    }
-    run.pending = promise;
-    run.pendingPush = push;
-    return lua_yieldk(L1, 0, null, afterWait);
-  };
+  ) => waitForHost(inst, L1, what, promise, push, afterWait);
   const afterWait: Fn = (L1) => {
     const run = inst.current!;
     const settled = run.settled!;
@@ -411,6 +399,33 @@ export function installGlobals(L: unknown, inst: LuaInstance): void {
 }
 
 /** Raises a Lua error `chunk:line: message` at the caller's position. */
+/**
+ * Yields the running Lua coroutine until `promise` settles, then resumes in `continuation` (which
+ * pushes the value or raises the error). Where Lua cannot yield — a metamethod, an iterator, a
+ * library callback — it raises instead, and the promise's rejection is absorbed (nobody waits).
+ * One rule for every host call that may wait: Event.receive, State, host globals.
+ */
+export function waitForHost(
+  inst: LuaInstance,
+  L1: unknown,
+  what: string,
+  promise: PromiseLike<unknown>,
+  push: (L2: unknown, v: unknown) => number,
+  continuation: (L: unknown) => number,
+): number {
+  const run = inst.current;
+  if (run === undefined || !lua_isyieldable(L1)) {
+    promise.then(undefined, () => {});
+    return raise(
+      L1,
+      `${what} cannot wait for the host here (inside a metamethod, iterator or a callback of a library function such as string.gsub or table.sort)`,
+    );
+  }
+  run.pending = promise;
+  run.pendingPush = push;
+  return lua_yieldk(L1, 0, null, continuation);
+}
+
 export function raise(L: unknown, message: string): never {
   luaL_where(L, 1);
   pushString(L, message);

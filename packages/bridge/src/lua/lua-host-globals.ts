@@ -3,7 +3,7 @@ import type { HostTree } from '../host-globals.js';
 import { HostCallError, isThenable } from '../script-host.js';
 import fengari from './fengari.js';
 import type { LuaInstance } from './lua-engine.js';
-import { raise } from './lua-globals.js';
+import { raise, waitForHost } from './lua-globals.js';
 import { heapInUse } from './lua-heap.js';
 import { key, pushString, pushValue, toJsString, toValue } from './lua-values.js';
 
@@ -15,7 +15,6 @@ const {
   lua_error,
   lua_getglobal,
   lua_gettop,
-  lua_isyieldable,
   lua_pop,
   lua_pushcfunction,
   lua_pushnil,
@@ -23,7 +22,6 @@ const {
   lua_setglobal,
   lua_setmetatable,
   lua_type,
-  lua_yieldk,
 } = lua;
 const { luaL_newmetatable } = lauxlib;
 
@@ -90,19 +88,8 @@ export function installHostGlobals(L: unknown, inst: LuaInstance): void {
     };
   };
   /** Waits for `promise` by yielding the coroutine; raises where Lua cannot yield. */
-  const wait = (L1: unknown, what: string, promise: PromiseLike<unknown>, push: Push): number => {
-    const run = inst.current;
-    if (run === undefined || !lua_isyieldable(L1)) {
-      promise.then(undefined, () => {});
-      return raise(
-        L1,
-        `${what} cannot wait for the host here (inside a metamethod, iterator or a callback of a library function such as string.gsub or table.sort)`,
-      );
-    }
-    run.pending = promise;
-    run.pendingPush = push;
-    return lua_yieldk(L1, 0, null, afterWait(what));
-  };
+  const wait = (L1: unknown, what: string, promise: PromiseLike<unknown>, push: Push): number =>
+    waitForHost(inst, L1, what, promise, push, afterWait(what));
   /** Runs `body` with the host's allocations kept out of the script's heap meter. */
   const hostSide = <T>(body: () => T): T => {
     const run = inst.current;
