@@ -1,4 +1,4 @@
-import { type AnyHookExecutor } from '@hookspell/hooks';
+import type { AnyHookExecutor } from '@hookspell/hooks';
 import { type HookJournal, ReplayEngine, type ReplayMode, type ReplayResult } from '@hookspell/journal';
 import type { ResolvedConfig } from '../config/types.js';
 import { InspectError, InspectErrorCode } from './http-error.js';
