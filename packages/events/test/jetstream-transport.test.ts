@@ -187,13 +187,14 @@ describe.skipIf(skipReason !== undefined)('natsTransport({ jetstream }) on the r
     const [worker, publisher] = [await bus(n), await bus(n)];
     const deadLetters: { data: string; group?: string; deliveries?: string; error?: string }[] = [];
     const dl = admin.subscribe(`hookspell.dead-letter.${n.stream}.retry`, {
-      callback: (_err, msg) =>
+      callback: (_err, msg) => {
         deadLetters.push({
           data: msg.string(),
           group: msg.headers?.get('Hookspell-Group'),
           deliveries: msg.headers?.get('Hookspell-Deliveries'),
           error: msg.headers?.get('Hookspell-Error'),
-        }),
+        });
+      },
     });
     await admin.flush();
     const handled: [number, number][] = [];
