@@ -140,6 +140,19 @@ points:
     });
     expect(context(other.stdout)).toBe('v1 call 1'); // its own process: a fresh count
     expect(context((await call(cwd, 'ls')).stdout)).toBe('v1 call 2'); // the server's count went on
+    // CLAUDE_ENV_FILE (SessionStart and a few others) must be the server's own to be served.
+    const withEnvFile = await hookspell(['claude-code', 'hook'], {
+      cwd,
+      env: { CLAUDE_ENV_FILE: join(cwd, 'session.env') },
+      input: JSON.stringify({
+        hook_event_name: 'PreToolUse',
+        session_id: 's1',
+        cwd,
+        tool_name: 'Bash',
+        tool_input: { command: 'ls' },
+      }),
+    });
+    expect(context(withEnvFile.stdout)).toBe('v1 call 1');
   });
 
   it('stops when idle and removes its socket; a second server for the same config is refused', async () => {
@@ -151,5 +164,26 @@ points:
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
     expect(context((await call(cwd, 'ls')).stdout)).toBe('v1 call 1');
+  });
+
+  it('--detach starts it in the background and returns once it listens (what a SessionStart hook runs)', async () => {
+    const cwd = project(files());
+    const started = await hookspell(['claude-code', 'serve', '--detach', '--idle', '20000'], {
+      cwd,
+      timeoutMs: 20_000,
+    });
+    expect(started.code).toBe(0);
+    const pid = Number(/\(pid (\d+)\)/.exec(started.stderr)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    try {
+      expect(context((await call(cwd, 'ls')).stdout)).toBe('v1 call 1');
+      expect(context((await call(cwd, 'ls')).stdout)).toBe('v1 call 2');
+      // A second --detach for the same config says why it cannot, with a failing exit code.
+      const again = await hookspell(['claude-code', 'serve', '--detach'], { cwd, timeoutMs: 20_000 });
+      expect(again.code).not.toBe(0);
+      expect(again.stderr).toMatch(/a hook server already listens on /);
+    } finally {
+      process.kill(pid, 'SIGTERM');
+    }
   });
 });

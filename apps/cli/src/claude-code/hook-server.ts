@@ -77,6 +77,8 @@ export async function serveClaudeCodeHooks(options: HookServerOptions): Promise<
       const request = await readRequest(conn);
       if (request.configFile !== options.configFile) response = { stale: 'another config' };
       else if (request.env !== fingerprint) response = { stale: 'another environment' };
+      else if (request.envFile !== undefined && request.envFile !== env.CLAUDE_ENV_FILE)
+        response = { stale: 'another CLAUDE_ENV_FILE' };
       else {
         const reply = await claudeCodeHookCommand({
           input: request.input,

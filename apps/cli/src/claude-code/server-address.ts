@@ -25,13 +25,24 @@ export function serverSocket(configFile: string, env: NodeJS.ProcessEnv): string
 }
 
 /**
- * What a hook's environment must match for the server to run it: the variables Claude Code sets
- * (`CLAUDE_*`) and those command hooks commonly depend on. A call from another environment is
- * answered `stale`, and the client runs it itself.
+ * What a hook's environment must match for the server to run it: the project and plugin Claude Code
+ * names (`CLAUDE_PROJECT_DIR`, `CLAUDE_PLUGIN_ROOT`, `CLAUDE_PLUGIN_DATA`), `PATH`, `HOME` and
+ * hookspell's own variables — command hooks inherit the server's environment, so a call from
+ * another project or another `PATH` must not run there. `CLAUDE_ENV_FILE`, which Claude Code sets
+ * for some events only, is compared apart (see `ServerRequest.envFile`). A call that does not
+ * match is answered `stale`, and the client runs it itself.
  */
 export function envFingerprint(env: NodeJS.ProcessEnv): string {
   const keys = Object.keys(env)
-    .filter((k) => k.startsWith('CLAUDE_') || k === 'PATH' || k === 'HOME' || k.startsWith('HOOKSPELL_'))
+    .filter(
+      (k) =>
+        k === 'CLAUDE_PROJECT_DIR' ||
+        k === 'CLAUDE_PLUGIN_ROOT' ||
+        k === 'CLAUDE_PLUGIN_DATA' ||
+        k === 'PATH' ||
+        k === 'HOME' ||
+        (k.startsWith('HOOKSPELL_') && k !== 'HOOKSPELL_SERVE_DETACHED'),
+    )
     .sort();
   return createHash('sha256')
     .update(keys.map((k) => `${k}=${env[k]}`).join('\0'))
@@ -45,6 +56,8 @@ export interface ServerRequest {
   readonly input: string;
   readonly configFile: string;
   readonly env: string;
+  /** The call's `CLAUDE_ENV_FILE` (SessionStart, Setup, CwdChanged, FileChanged): served only when the server's is the same. */
+  readonly envFile?: string;
 }
 
 /** One answer: the reply to write, or `stale` (the client runs the call itself). */

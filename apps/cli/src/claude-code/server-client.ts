@@ -34,7 +34,13 @@ export async function askServer(
   const configFile = found === undefined ? undefined : configFileOf(found);
   if (configFile === undefined) return undefined;
   const socket = serverSocket(configFile, env);
-  const request = `${JSON.stringify({ v: 1, input: text, configFile, env: envFingerprint(env) })}\n`;
+  const request = `${JSON.stringify({
+    v: 1,
+    input: text,
+    configFile,
+    env: envFingerprint(env),
+    ...(env.CLAUDE_ENV_FILE !== undefined && { envFile: env.CLAUDE_ENV_FILE }),
+  })}\n`;
   return new Promise<HookReply | undefined>((resolve) => {
     let settled = false;
     let deadline: NodeJS.Timeout | undefined;

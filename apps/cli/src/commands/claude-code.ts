@@ -57,6 +57,10 @@ Example (what Claude Code does):
     .option('--idle <ms>', 'exit after this long without a call (default 30 minutes)', (v) =>
       positiveMs(v, '--idle'),
     )
+    .option(
+      '--detach',
+      'start the server in the background and exit once it listens (for a SessionStart hook)',
+    )
     .addHelpText(
       'after',
       `
@@ -66,16 +70,18 @@ environment (CLAUDE_*, PATH, HOME) differs, or when the server goes away mid-cal
 \`claude-code hook\` runs them — same config, fail-closed rules, deadlines and answers — on hooks
 kept loaded; a changed config is reloaded on the next call. Stops on SIGINT/SIGTERM or when idle.
 
-Start it from Claude Code's SessionStart (or your shell) in the background:
-  $ hookspell claude-code serve --idle 3600000 &`,
+Start it from a Claude Code SessionStart hook, so that its environment is Claude Code's (a call
+from another CLAUDE_PROJECT_DIR, PATH or HOME is not served):
+  "SessionStart": [{ "hooks": [{ "type": "command", "command": "hookspell claude-code serve --detach" }] }]`,
     )
-    .action(async (options: { idle?: number }, command: Command) => {
+    .action(async (options: { idle?: number; detach?: boolean }, command: Command) => {
       const g = globals(command);
       const { runServe } = await import('../claude-code/serve-command.js');
       process.exitCode = await runServe({
         ...(g.config !== undefined && { configPath: g.config }),
         ...(options.idle !== undefined && { idleMs: options.idle }),
         ...(g.verbose && { verbose: true }),
+        ...(options.detach && { detach: true }),
       });
     });
 
