@@ -94,7 +94,10 @@ export function installGlobals(L: unknown, inst: LuaInstance): void {
         // (that would charge the script with the garbage the collector just freed).
         if (before >= 0 && run!.heapBase >= 0) run!.heapBase += Math.max(0, heapInUse() - before);
       }
-      return raise(L1, `${name}: ${message}`);
+      // A hookspell error's message already names where it comes from: said once, in the
+      // script's words ("State.save: …", not "State.save: [hookspell] [bridge] State.save: …").
+      const plain = message.replace(/^(\[hookspell\] \[[a-z-]+\] )+/, '');
+      return raise(L1, plain.startsWith(`${name}:`) ? plain : `${name}: ${plain}`);
     };
 
   /** Waits for `promise` without blocking the host: yields the coroutine until it settles. */
