@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ScriptRuntime } from '../src/index.js';
 import { world } from './helpers.js';
 
 describe('issue 16 fixes: return values', () => {
@@ -198,5 +199,20 @@ describe("the original's JSON names", () => {
       },
     );
     expect(await s.run()).toEqual(['{"a":1}', 2, true]);
+  });
+});
+
+describe('errors raised into a script', () => {
+  it('name the function once, without the [hookspell] [bridge] prefix inside the script message', async () => {
+    const { HookExecutor, HookRegistry } = await import('@hookspell/hooks');
+    const registry = new HookRegistry();
+    const runtime = new ScriptRuntime({ registry, executor: new HookExecutor(registry) });
+    const s = await runtime.load('local ok, err = pcall(State.save, "global", "k", 1)\nreturn err', {
+      name: 'e.lua',
+    });
+    const [message] = await s.run();
+    expect(message).toMatch(/State\.save: this ScriptRuntime was created without a `state`/);
+    expect(message).not.toMatch(/\[hookspell\]/);
+    await runtime.dispose();
   });
 });
