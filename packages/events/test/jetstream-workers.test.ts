@@ -125,7 +125,7 @@ describe.skipIf(skipReason !== undefined)('a worker group across processes (JetS
         `[jetstream-workers] ${EVENTS} events, ${CORRELATIONS} correlation ids, ${PARTITIONS} partitions: published in ${published} ms, all handled after ${drained} ms; per worker ${perWorker.join('/')} (the 4th is the restarted one); ${duplicates.length} duplicates, all from the SIGKILLed worker (handled, not yet acknowledged).`,
       );
     } finally {
-      for (const w of all) if (w.proc.exitCode === null) w.proc.kill('SIGTERM');
+      for (const w of all) if (w.proc.exitCode === null) w.proc.kill('SIGKILL');
       await Promise.all(all.map((w) => w.exited));
       await bus.close();
     }

@@ -50,7 +50,8 @@ export function spawnWorker(
       String(args.partitions),
       String(args.ackWaitMs),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // stdin stays open while this process lives: the worker exits when it closes (no orphans).
+    { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   const worker: Worker = {
     index,
