@@ -100,6 +100,25 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** Each case's samples as a result row: median, range, and the ratio to the anchor case's median. */
+export function resultsOf(
+  names: readonly string[],
+  rates: Map<string, number[]>,
+  anchor: string,
+): CaseResult[] {
+  const anchorRate = median(rates.get(anchor)!);
+  return names.map((name) => {
+    const r = rates.get(name)!;
+    return {
+      name,
+      opsPerSec: median(r),
+      min: Math.min(...r),
+      max: Math.max(...r),
+      ratio: median(r) / anchorRate,
+    };
+  });
+}
+
 export function formatRate(opsPerSec: number): string {
   if (opsPerSec >= 1e6) return `${(opsPerSec / 1e6).toFixed(2)} M`;
   if (opsPerSec >= 1e3) return `${(opsPerSec / 1e3).toFixed(1)} k`;

@@ -16,7 +16,7 @@ import { connect as tcp } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { EventBus } from '@hookspell/events';
 import { natsTransport } from '@hookspell/events/nats';
-import { type CaseResult, compare, median, printTable } from './harness.js';
+import { compare, printTable, resultsOf } from './harness.js';
 import { jetstreamLib, nats } from './nats-clients.js';
 
 const SERVERS = process.env.HOOKSPELL_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -212,17 +212,11 @@ const payload = { tool: 'calc', step: 1, args: { x: 12, y: 30 } };
     }
   }
   const anchor = cases[0]!.name;
-  const anchorRate = median(rates.get(anchor)!);
-  const results: CaseResult[] = cases.map((c) => {
-    const r = rates.get(c.name)!;
-    return {
-      name: c.name,
-      opsPerSec: median(r),
-      min: Math.min(...r),
-      max: Math.max(...r),
-      ratio: median(r) / anchorRate,
-    };
-  });
+  const results = resultsOf(
+    cases.map((c) => c.name),
+    rates,
+    anchor,
+  );
   printTable('(c) a worker group of 3 processes draining 6 000 stored events (events/s)', results, anchor);
   countSub.unsubscribe();
 }

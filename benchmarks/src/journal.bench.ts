@@ -29,7 +29,7 @@ import {
 import { HookExecutor, HookRegistry } from '@hookspell/hooks';
 import { HookJournal } from '@hookspell/journal';
 import { SqliteStorage } from '@hookspell/storage';
-import { type CaseResult, compare, median, printTable } from './harness.js';
+import { type CaseResult, compare, printTable, resultsOf } from './harness.js';
 
 const FIRES = 1000;
 const SAMPLES = 7;
@@ -138,17 +138,11 @@ async function firePath(
       rates.get(c.name)!.push(((n * c.setup.batch) / ms) * 1000);
     }
   }
-  const anchorRate = median(rates.get(anchor)!);
-  const results = cases.map((c) => {
-    const r = rates.get(c.name)!;
-    return {
-      name: c.name,
-      opsPerSec: median(r),
-      min: Math.min(...r),
-      max: Math.max(...r),
-      ratio: median(r) / anchorRate,
-    };
-  });
+  const results = resultsOf(
+    cases.map((c) => c.name),
+    rates,
+    anchor,
+  );
   printTable(title, results, anchor);
   return results;
 }
