@@ -5,6 +5,7 @@ import { BridgeError } from '../errors.js';
 import { isThenable } from '../script-host.js';
 import fengari from './fengari.js';
 import { after, pushBytes, SMALL_BYTES } from './lua-budget.js';
+import { raise, waitForHost } from './lua-control.js';
 import type { LuaInstance } from './lua-engine.js';
 import { heapInUse } from './lua-heap.js';
 import { pushContext, pushEvent } from './lua-shapes.js';
@@ -39,21 +40,9 @@ const {
   lua_gettop,
   lua_type,
   lua_isnoneornil,
-  lua_isyieldable,
-  lua_yieldk,
-  lua_concat,
-  lua_error,
   lua_pop,
 } = lua;
-const {
-  luaL_newmetatable,
-  luaL_testudata,
-  luaL_checktype,
-  luaL_ref,
-  luaL_unref,
-  luaL_where,
-  luaL_tolstring,
-} = lauxlib;
+const { luaL_newmetatable, luaL_testudata, luaL_checktype, luaL_ref, luaL_unref, luaL_tolstring } = lauxlib;
 
 const HANDLE = toLuaString('hookspell.HookHandle');
 type Fn = (L: unknown) => number;
@@ -402,41 +391,6 @@ export function installGlobals(L: unknown, inst: LuaInstance): void {
 }
 
 /** Raises a Lua error `chunk:line: message` at the caller's position. */
-/**
- * Yields the running Lua coroutine until `promise` settles, then resumes in `continuation` (which
- * pushes the value or raises the error). Where Lua cannot yield — a metamethod, an iterator, a
- * library callback — it raises instead, and the promise's rejection is absorbed (nobody waits).
- * One rule for every host call that may wait: Event.receive, State, host globals.
- */
-export function waitForHost(
-  inst: LuaInstance,
-  L1: unknown,
-  what: string,
-  promise: PromiseLike<unknown>,
-  push: (L2: unknown, v: unknown) => number,
-  continuation: (L: unknown) => number,
-): number {
-  const run = inst.current;
-  if (run === undefined || !lua_isyieldable(L1)) {
-    promise.then(undefined, () => {});
-    return raise(
-      L1,
-      `${what} cannot wait for the host here (inside a metamethod, iterator or a callback of a library function such as string.gsub or table.sort)`,
-    );
-  }
-  run.pending = promise;
-  run.pendingPush = push;
-  return lua_yieldk(L1, 0, null, continuation);
-}
-
-export function raise(L: unknown, message: string): never {
-  luaL_where(L, 1);
-  pushString(L, message);
-  lua_concat(L, 2);
-  lua_error(L);
-  throw new Error('unreachable: lua_error returned');
-}
-
 function checkString(L: unknown, i: number, name: string): string {
   if (lua_type(L, i) !== LUA_TSTRING) throw new TypeError(`\`${name}\` (argument #${i}) must be a string`);
   return toJsString(L, i);
@@ -458,3 +412,4 @@ function global(L: unknown, name: string, fns: Record<string, Fn>): void {
 function lua_getglobal(L: unknown, name: string): void {
   lua.lua_getglobal(L, key(name));
 }
+

@@ -2,8 +2,8 @@ import { BridgeError, BridgeValueError, invalidArgument } from '../errors.js';
 import type { HostTree } from '../host-globals.js';
 import { HostCallError, isThenable } from '../script-host.js';
 import fengari from './fengari.js';
+import { raise, waitForHost } from './lua-control.js';
 import type { LuaInstance } from './lua-engine.js';
-import { raise, waitForHost } from './lua-globals.js';
 import { heapInUse } from './lua-heap.js';
 import { key, pushString, pushValue, toJsString, toValue } from './lua-values.js';
 
