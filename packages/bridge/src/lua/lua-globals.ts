@@ -412,4 +412,3 @@ function global(L: unknown, name: string, fns: Record<string, Fn>): void {
 function lua_getglobal(L: unknown, name: string): void {
   lua.lua_getglobal(L, key(name));
 }
-
