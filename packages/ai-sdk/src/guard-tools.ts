@@ -1,6 +1,7 @@
 import type { ToolExecutionOptions, ToolSet } from 'ai';
+import { type Adapter, type CallSpec, RETRY } from './call-spec.js';
 import { AiSdkError, AiSdkErrorCode, CallCancelledError, type CallPhase } from './errors.js';
-import { type Adapter, CallGuard, type CallSpec, RETRY } from './guarded-call.js';
+import { CallGuard } from './guarded-call.js';
 import type { GuardOptions } from './options.js';
 import { TOOL_CALL_POINTS } from './points.js';
 import { jsonValueProblem, toolInvalid } from './tool-values.js';

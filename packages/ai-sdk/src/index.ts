@@ -1,6 +1,6 @@
+export type { ResultSource } from './call-spec.js';
 export { AiSdkError, AiSdkErrorCode, CallCancelledError, type CallKind, type CallPhase } from './errors.js';
 export { type GuardToolsOptions, guardTools } from './guard-tools.js';
-export type { ResultSource } from './guarded-call.js';
 export { type HookspellMiddlewareOptions, hookspellMiddleware } from './middleware.js';
 export type { ModelRedirect } from './model-call.js';
 export type {

@@ -1,8 +1,9 @@
 import type { LanguageModelMiddleware } from 'ai';
 import { AnswerBuilder, partsOf, streamOf } from './answer-stream.js';
 import { defaultCacheStore } from './cache-store.js';
+import type { Adapter } from './call-spec.js';
 import { AiSdkError, AiSdkErrorCode } from './errors.js';
-import { type Adapter, CallGuard } from './guarded-call.js';
+import { CallGuard } from './guarded-call.js';
 import {
   answerData,
   answerSummary,

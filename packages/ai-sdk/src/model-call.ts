@@ -1,6 +1,6 @@
 import type { HookOutcome } from '@hookspell/hooks';
+import type { Adapter, CallSpec, CallState, ValueSource } from './call-spec.js';
 import { AiSdkError, AiSdkErrorCode, type CallPhase } from './errors.js';
-import type { Adapter, CallSpec, CallState, ValueSource } from './guarded-call.js';
 import type { CallOptions, GenerateResult, Model, TokenUsage } from './model-types.js';
 import {
   type GivenRequest,

@@ -1,6 +1,6 @@
 import { describeThrown, nearestName } from '@hookspell/hooks';
+import type { ValueSource } from './call-spec.js';
 import { AiSdkError, AiSdkErrorCode } from './errors.js';
-import type { ValueSource } from './guarded-call.js';
 import type {
   CallOptions,
   Content,

@@ -1,7 +1,8 @@
 import type { HookOutcome } from '@hookspell/hooks';
 import { AnswerBuilder, partsOf, streamOf } from './answer-stream.js';
+import { type BeforeStep, type CallState, RETRY } from './call-spec.js';
 import { AiSdkError, AiSdkErrorCode, CallCancelledError, type CallPhase } from './errors.js';
-import { type BeforeStep, type CallGuard, type CallState, cacheOf, RETRY } from './guarded-call.js';
+import { type CallGuard, cacheOf } from './guarded-call.js';
 import type { ModelCall } from './model-call.js';
 import type { GenerateResult, StreamPart, StreamResult } from './model-types.js';
 import type { CallScope } from './options.js';

@@ -1,5 +1,5 @@
+import type { ValueSource } from './call-spec.js';
 import { AiSdkError, AiSdkErrorCode } from './errors.js';
-import type { ValueSource } from './guarded-call.js';
 
 /**
  * Why `value` cannot be a tool's output, or undefined. An output goes back to the model as JSON,

@@ -1,6 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Adapter } from '../call-spec.js';
 import { AiSdkError, AiSdkErrorCode, CallCancelledError, type CallPhase } from '../errors.js';
-import { type Adapter, CallGuard } from '../guarded-call.js';
+import { CallGuard } from '../guarded-call.js';
 import { isRecord, kind, readSafely } from '../model-values.js';
 import type { GuardOptions } from '../options.js';
 import { TOOL_CALL_POINTS, TOOL_DISCOVERY_POINTS } from '../points.js';
