@@ -8,26 +8,8 @@ import { createRequire } from 'node:module';
 // (limiter is ESM: Node ≥ 20.19 loads it through require).
 const require = createRequire(import.meta.url);
 
-let pinoModule: typeof import('pino') | undefined;
-export function loadPino(): typeof import('pino') {
-  pinoModule ??= require('pino') as typeof import('pino');
-  return pinoModule;
-}
-
-let cockatielModule: typeof import('cockatiel') | undefined;
-export function loadCockatiel(): typeof import('cockatiel') {
-  cockatielModule ??= require('cockatiel') as typeof import('cockatiel');
-  return cockatielModule;
-}
-
-let limiterModule: typeof import('limiter') | undefined;
-export function loadLimiter(): typeof import('limiter') {
-  limiterModule ??= require('limiter') as typeof import('limiter');
-  return limiterModule;
-}
-
-let lruCacheModule: typeof import('lru-cache') | undefined;
-export function loadLruCache(): typeof import('lru-cache') {
-  lruCacheModule ??= require('lru-cache') as typeof import('lru-cache');
-  return lruCacheModule;
-}
+// require() keeps each module after its first load: no cache of our own.
+export const loadPino = (): typeof import('pino') => require('pino');
+export const loadCockatiel = (): typeof import('cockatiel') => require('cockatiel');
+export const loadLimiter = (): typeof import('limiter') => require('limiter');
+export const loadLruCache = (): typeof import('lru-cache') => require('lru-cache');
